@@ -1,0 +1,40 @@
+"""Schedules and availability (spec Phase 4).
+
+Values are the spec's, verbatim; a value is its own name so the wire, the
+database and the UI all read the same text.
+"""
+from __future__ import annotations
+
+import enum
+
+
+class ScheduleStatus(enum.StrEnum):
+    SCHEDULED = "SCHEDULED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    RESCHEDULED = "RESCHEDULED"
+
+
+class ScheduleType(enum.StrEnum):
+    JOURNEY = "JOURNEY"
+    MAINTENANCE = "MAINTENANCE"
+    TRAINING = "TRAINING"
+    MEETING = "MEETING"
+    OTHER = "OTHER"
+
+
+class SchedulePriority(enum.StrEnum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+class AvailabilityType(enum.StrEnum):
+    PERSONAL = "PERSONAL"
+    SICK = "SICK"
+    VACATION = "VACATION"
+    TRAINING = "TRAINING"
+    MAINTENANCE = "MAINTENANCE"
+    OTHER = "OTHER"
