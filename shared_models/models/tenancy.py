@@ -13,6 +13,8 @@ from shared_models.enums import Currency, PermissionScope, Province, UserRole, U
 from shared_models.ids import uuid7
 from shared_models.types import Money, UTCDateTime, utcnow
 
+__all__ = ["Location", "Tenant", "User"]
+
 
 class Tenant(Base):
     """A moving-company brand: the spec's ``Client``, the unit of isolation.
