@@ -11,7 +11,7 @@ import enum
 import uuid
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Date, Enum, ForeignKey, MetaData, String, Uuid
+from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, MetaData, String, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from shared_models.ids import uuid7
@@ -87,6 +87,21 @@ class SyncedMixin:
         return self.deleted_at is not None
 
 
+class ServerRowMixin:
+    """Identity and tenancy of a server-only row: UUIDv7 id, tenant, timestamps, no version."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7, sort_order=-100)
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(
+            ForeignKey("tenant.id", ondelete="RESTRICT"), nullable=False, sort_order=-90
+        )
+
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, sort_order=101)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, sort_order=102)
+
+
 class LocationScopedMixin:
     """Rows that belong to one branch; LOCATION scope and location buckets key on it."""
 
@@ -97,7 +112,38 @@ class LocationScopedMixin:
         )
 
 
+def checked_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """The Base map's checked VARCHAR under its own constraint name.
+
+    The map names each CHECK after the enum class, so two columns of one enum in
+    a table (origin and destination province) would both emit ``ck_<table>_province``.
+    """
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+def live_unique(name: str, *columns: str) -> Index:
+    """Unique among live rows only, so a tombstoned row does not block re-creating it."""
+    return Index(
+        name,
+        *columns,
+        unique=True,
+        postgresql_where=text("deleted_at IS NULL"),
+        sqlite_where=text("deleted_at IS NULL"),
+    )
+
+
 __all__ = [
+    "ServerRowMixin",
+    "checked_enum",
+    "live_unique",
     "Base",
     "LocationScopedMixin",
     "NAMING_CONVENTION",

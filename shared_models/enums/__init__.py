@@ -1,75 +1,81 @@
 """Every enum of the domain, importable from one place."""
 from __future__ import annotations
 
-from shared_models.enums.sales import (
-    LeadStatus,
-    LeadPriority,
-    QuoteStatus,
-    QuoteItemCategory,
-    SalesActivityType,
-    EstimateType,
-    ValuationOption,
-    LeadSource,
-    CustomerType,
+from shared_models.enums.comms import (
+    CommunicationDirection,
+    CommunicationStatus,
+    CommunicationType,
+    NotificationKind,
+    TemplateType,
+)
+from shared_models.enums.core import (
+    CrewRole,
+    JourneyEventType,
+    JourneyStatus,
+    PermissionAction,
+    PermissionScope,
+    Province,
+    UserRole,
+    UserStatus,
 )
 from shared_models.enums.finance import (
+    Currency,
     InvoiceStatus,
     PaymentMethod,
     PaymentStatus,
-    TransactionType,
-    Currency,
     TaxKind,
+    TransactionType,
 )
 from shared_models.enums.fleet import (
-    EquipmentType,
-    EquipmentStatus,
-    MaintenanceType,
     AssignmentStatus,
-    InventoryTransactionType,
+    CheckKind,
     CheckResult,
-)
-from shared_models.enums.scheduling import (
-    ScheduleStatus,
-    ScheduleType,
-    SchedulePriority,
-    AvailabilityType,
-)
-from shared_models.enums.reporting import (
-    ReportType,
-    ReportStatus,
-    ReportFormat,
-)
-from shared_models.enums.comms import (
-    CommunicationType,
-    CommunicationStatus,
-    TemplateType,
-    CommunicationDirection,
+    EquipmentStatus,
+    EquipmentType,
+    InventoryTransactionType,
+    MaintenanceStatus,
+    MaintenanceType,
 )
 from shared_models.enums.integration import (
-    IntegrationType,
-    IntegrationStatus,
-    SyncType,
-    SyncStatus,
     DeliveryStatus,
+    IntegrationStatus,
+    IntegrationType,
+    SyncStatus,
+    SyncType,
 )
-from shared_models.enums.core import (
-    PermissionScope,
-    UserRole,
-    UserStatus,
-    PermissionAction,
-    JourneyStatus,
-    JourneyEventType,
-    CrewRole,
-    Province,
+from shared_models.enums.reporting import (
+    ReportFormat,
+    ReportStatus,
+    ReportType,
+)
+from shared_models.enums.sales import (
+    CustomerType,
+    EstimateType,
+    LeadPriority,
+    LeadSource,
+    LeadStatus,
+    QuoteItemCategory,
+    QuoteStatus,
+    SalesActivityType,
+    ValuationOption,
+)
+from shared_models.enums.scheduling import (
+    AvailabilityType,
+    ConflictKind,
+    SchedulePriority,
+    ScheduleStatus,
+    ScheduleType,
 )
 
 __all__ = [
     "AssignmentStatus",
     "AvailabilityType",
+    "CheckKind",
     "CheckResult",
     "CommunicationDirection",
     "CommunicationStatus",
     "CommunicationType",
+    "ConflictKind",
     "CrewRole",
     "Currency",
     "CustomerType",
@@ -86,7 +92,9 @@ __all__ = [
     "LeadPriority",
     "LeadSource",
     "LeadStatus",
+    "MaintenanceStatus",
     "MaintenanceType",
+    "NotificationKind",
     "PaymentMethod",
     "PaymentStatus",
     "PermissionAction",

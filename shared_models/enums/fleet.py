@@ -53,3 +53,20 @@ class CheckResult(enum.StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class MaintenanceStatus(enum.StrEnum):
+    """Lifecycle of a maintenance job (not in the spec: it only names the type)."""
+
+    SCHEDULED = "SCHEDULED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class CheckKind(enum.StrEnum):
+    """When an inspection is done: daily trip inspections (NSC 13) and periodic ones."""
+
+    PRE_TRIP = "PRE_TRIP"
+    POST_TRIP = "POST_TRIP"
+    PERIODIC = "PERIODIC"

@@ -38,3 +38,14 @@ class AvailabilityType(enum.StrEnum):
     TRAINING = "TRAINING"
     MAINTENANCE = "MAINTENANCE"
     OTHER = "OTHER"
+
+
+class ConflictKind(enum.StrEnum):
+    """Domain conflicts flagged for a dispatcher, never refused (DESIGN 6.5)."""
+
+    DOUBLE_BOOKED_PERSON = "DOUBLE_BOOKED_PERSON"
+    DOUBLE_BOOKED_EQUIPMENT = "DOUBLE_BOOKED_EQUIPMENT"
+    DURING_TIME_OFF = "DURING_TIME_OFF"
+    EQUIPMENT_OUT_OF_SERVICE = "EQUIPMENT_OUT_OF_SERVICE"
+    CREW_TOO_SMALL = "CREW_TOO_SMALL"
+    CREW_LEAD_MISSING = "CREW_LEAD_MISSING"

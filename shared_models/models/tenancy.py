@@ -5,7 +5,15 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared_models.base import Base, SyncedMixin
@@ -75,7 +83,7 @@ class Location(SyncedMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     manager_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("user.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("user.id", use_alter=True, ondelete="RESTRICT")
     )
     is_active: Mapped[bool] = mapped_column(default=True)
 
