@@ -118,4 +118,5 @@ def is_locked(status: InvoiceStatus | str) -> bool:
 def check_invoice_editable(status: InvoiceStatus | str) -> None:
     if is_locked(status):
         raise RuleViolation(INVOICE_LOCKED,
-                            f"a {parse_invoice_status(status)} invoice is locked")
+                            f"the invoice is {parse_invoice_status(status)} and locked: "
+                            "it can no longer be edited")

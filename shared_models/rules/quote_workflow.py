@@ -96,7 +96,8 @@ def check_transition(current: QuoteStatus | str, target: QuoteStatus | str, *,
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
         raise RuleViolation(INVALID_TRANSITION,
-                            f"a {current} quote cannot become {target} (allowed: {allowed})",
+                            f"a quote in status {current} cannot move to {target} "
+                            f"(allowed: {allowed})",
                             field="status")
     if target == Q.SENT and needs_approval(discount_pct, approval_threshold_pct, approved):
         raise RuleViolation(APPROVAL_REQUIRED,
@@ -108,7 +109,8 @@ def check_transition(current: QuoteStatus | str, target: QuoteStatus | str, *,
 def check_editable(status: QuoteStatus | str) -> None:
     """Refuse an edit of a locked quote's content (lines, prices, customer)."""
     if is_locked(status):
-        raise RuleViolation(QUOTE_LOCKED, f"a {parse_quote_status(status)} quote is locked")
+        raise RuleViolation(QUOTE_LOCKED, f"the quote is {parse_quote_status(status)} and "
+                            "locked: it can no longer be edited")
 
 
 def status_after_price_change(status: QuoteStatus | str) -> QuoteStatus:
