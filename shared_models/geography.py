@@ -3,6 +3,7 @@
 A branch can override its zone (north-western Ontario runs on Central time,
 most of Saskatchewan never changes its clocks); these are only defaults.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -5,6 +5,7 @@ every read and write against the stored rows; the client uses the same rows
 to decide which screens and actions to offer. Scopes widen in the order
 OWN < LOCATION < CLIENT (whole tenant) < ALL.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -24,7 +25,15 @@ OPERATIONS = ("journey", "journey_crew", "journey_event", "schedule", "availabil
 FLEET = ("equipment", "equipment_check", "equipment_maintenance", "equipment_assignment")
 STOCK = ("inventory", "inventory_transaction", "supplier")
 REFERENCE = ("price_list", "tax_rate", "exchange_rate", "catalogue_item", "template")
-ADMIN = ("user", "location", "device", "role_permission", "user_permission", "webhook", "integration")
+ADMIN = (
+    "user",
+    "location",
+    "device",
+    "role_permission",
+    "user_permission",
+    "webhook",
+    "integration",
+)
 INSIGHT = ("report", "dashboard", "communication")
 
 READ_WRITE = (A.READ, A.CREATE, A.UPDATE)
@@ -54,9 +63,13 @@ def _matrix() -> Iterator[Grant]:
     yield from _grants(UserRole.MANAGER, everything, EVERYTHING, S.LOCATION)
     yield from _grants(UserRole.MANAGER, REFERENCE, (A.READ,), S.CLIENT)
 
-    yield from _grants(UserRole.DISPATCHER, SALES + OPERATIONS, READ_WRITE + (A.DELETE,), S.LOCATION)
+    yield from _grants(
+        UserRole.DISPATCHER, SALES + OPERATIONS, READ_WRITE + (A.DELETE,), S.LOCATION
+    )
     yield from _grants(UserRole.DISPATCHER, FLEET + STOCK, READ_WRITE, S.LOCATION)
-    yield from _grants(UserRole.DISPATCHER, ("invoice", "invoice_item", "payment"), (A.READ,), S.LOCATION)
+    yield from _grants(
+        UserRole.DISPATCHER, ("invoice", "invoice_item", "payment"), (A.READ,), S.LOCATION
+    )
     yield from _grants(UserRole.DISPATCHER, REFERENCE + ("user", "location"), (A.READ,), S.CLIENT)
     yield from _grants(UserRole.DISPATCHER, ("quote",), (A.EXPORT,), S.LOCATION)
 
@@ -67,7 +80,9 @@ def _matrix() -> Iterator[Grant]:
 
     yield from _grants(UserRole.ACCOUNTANT, FINANCE, EVERYTHING, S.CLIENT)
     yield from _grants(UserRole.ACCOUNTANT, SALES + ("journey",), (A.READ, A.EXPORT), S.CLIENT)
-    yield from _grants(UserRole.ACCOUNTANT, REFERENCE + ("user", "location", "report"), (A.READ,), S.CLIENT)
+    yield from _grants(
+        UserRole.ACCOUNTANT, REFERENCE + ("user", "location", "report"), (A.READ,), S.CLIENT
+    )
     yield from _grants(UserRole.ACCOUNTANT, ("report",), (A.CREATE, A.EXPORT), S.CLIENT)
 
     # Field roles work on their own jobs; the fleet and stock of their branch
@@ -78,7 +93,9 @@ def _matrix() -> Iterator[Grant]:
         yield from _grants(role, ("customer", "quote", "quote_item"), (A.READ,), S.OWN)
         yield from _grants(role, ("schedule", "availability"), READ_WRITE, S.OWN)
         yield from _grants(role, ("equipment", "inventory", "supplier"), (A.READ,), S.LOCATION)
-        yield from _grants(role, ("equipment_check", "inventory_transaction"), (A.READ, A.CREATE), S.LOCATION)
+        yield from _grants(
+            role, ("equipment_check", "inventory_transaction"), (A.READ, A.CREATE), S.LOCATION
+        )
         yield from _grants(role, REFERENCE + ("user", "location"), (A.READ,), S.CLIENT)
     # The crew lead runs the job on site: actuals, and re-quoting a survey offline.
     yield from _grants(UserRole.CREW_LEAD, ("journey",), (A.UPDATE,), S.OWN)
@@ -101,7 +118,9 @@ DEFAULT_GRANTS: tuple[Grant, ...] = _widest(_matrix())
 _BY_KEY = {(g.role, g.resource, g.action): g.scope for g in DEFAULT_GRANTS}
 
 
-def default_scope(role: UserRole, resource: str, action: PermissionAction) -> PermissionScope | None:
+def default_scope(
+    role: UserRole, resource: str, action: PermissionAction
+) -> PermissionScope | None:
     """The scope the default matrix gives ``role`` for ``action`` on ``resource``, if any."""
     return _BY_KEY.get((role, resource, action))
 

@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export CNC_DATA_DIR ?= $(CURDIR)/.data
+
+.PHONY: run test install serve init clean-data screenshots bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the sync server on an embedded PostgreSQL with demo data.
+run: install
+	$(BIN)/cnc-server init --demo
+	$(BIN)/cnc-server serve
+
+## Run the whole test suite (offscreen Qt, real PostgreSQL).
+test: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/seed_bench.py
+
+clean-data:
+	rm -rf $(CNC_DATA_DIR)

@@ -1,0 +1,131 @@
+"""Rows to and from the wire (DESIGN 5): UUIDs and decimals as strings, ISO 8601 times.
+
+One codec for both sides, driven by the table's column types, so a value
+read from PostgreSQL and one read from the SQLite replica encode the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, Table, Time, Uuid
+
+import shared_models.models as models
+
+#: Columns that never leave the server, whatever the table's scope.
+SERVER_ONLY_COLUMNS: Mapping[str, frozenset[str]] = {
+    "user": frozenset({"password_hash"}),
+}
+
+
+class CodecError(ValueError):
+    """A wire value that does not fit its column; ``field`` names the column."""
+
+    def __init__(self, table: str, field: str, message: str) -> None:
+        super().__init__(f"{table}.{field}: {message}")
+        self.table = table
+        self.field = field
+
+
+def synced_table(name: str) -> Table:
+    """The replicated table called ``name`` on the wire, or KeyError."""
+    for table in models.synced_tables():
+        if table.name == name:
+            return table
+    raise KeyError(name)
+
+
+def wire_columns(table: Table) -> list[str]:
+    hidden = SERVER_ONLY_COLUMNS.get(table.name, frozenset())
+    return [c.name for c in table.columns if c.name not in hidden]
+
+
+def encode_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict | list):
+        return value
+    raise TypeError(f"cannot encode {type(value).__name__} for the wire")
+
+
+def encode_row(table: Table, row: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """A row (mapping or ORM object) as its wire ``data`` dict."""
+    get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+    return {name: encode_value(get(name)) for name in wire_columns(table)}
+
+
+def decode_value(table: Table, name: str, value: Any) -> Any:
+    """A wire value as the Python value its column stores; CodecError if it does not fit."""
+    if name not in table.c:
+        raise CodecError(table.name, name, "unknown column")
+    if value is None:
+        return None
+    column_type = table.c[name].type
+    try:
+        if isinstance(column_type, Uuid):
+            return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        if isinstance(column_type, Enum):
+            if value not in column_type.enums:
+                raise ValueError(f"not one of {', '.join(column_type.enums)}")
+            return column_type.enum_class(value) if column_type.enum_class else value
+        if isinstance(column_type, Numeric) and not isinstance(column_type, Integer):
+            if isinstance(value, float):
+                raise ValueError("decimals travel as strings, never floats")
+            return Decimal(str(value))
+        if isinstance(column_type, Boolean):
+            if not isinstance(value, bool):
+                raise ValueError("expected true or false")
+            return value
+        if isinstance(column_type, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError("expected an integer")
+            return value
+        if isinstance(column_type, DateTime) or _is_datetime(column_type):
+            parsed = dt.datetime.fromisoformat(str(value))
+            if parsed.tzinfo is None:
+                raise ValueError("timestamps need an offset")
+            return parsed.astimezone(dt.timezone.utc)
+        if isinstance(column_type, Date):
+            return dt.date.fromisoformat(str(value))
+        if isinstance(column_type, Time):
+            return dt.time.fromisoformat(str(value))
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        raise CodecError(table.name, name, str(exc) or "invalid value") from exc
+    length = getattr(column_type, "length", None)
+    if isinstance(value, str) and length is not None and len(value) > length:
+        raise CodecError(table.name, name, f"longer than {length} characters")
+    return value
+
+
+def _is_datetime(column_type: Any) -> bool:
+    impl = getattr(column_type, "impl", None)
+    return isinstance(impl, DateTime) or isinstance(impl, type) and issubclass(impl, DateTime)
+
+
+def decode_row(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of ``data`` decoded; server-only columns are refused."""
+    hidden = SERVER_ONLY_COLUMNS.get(table.name, frozenset())
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in hidden:
+            raise CodecError(table.name, name, "not writable by clients")
+        out[name] = decode_value(table, name, value)
+    return out

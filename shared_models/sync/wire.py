@@ -1,0 +1,144 @@
+"""Request and response bodies of the ``/v1`` protocol (DESIGN 5), exactly as on the wire.
+
+Field names are part of the protocol: older clients and other tools speak it,
+so a rename is a new protocol version, never an edit here.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Bumped when a request or response shape changes incompatibly.
+PROTOCOL_VERSION = 1
+#: Replica schema version this code writes (see client/replica/schema.py).
+SCHEMA_VERSION = 1
+#: Headers every client request carries, so the server can refuse or upgrade old clients.
+PROTOCOL_HEADER = "X-CNC-Protocol"
+SCHEMA_HEADER = "X-CNC-Schema"
+
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 1000
+MAX_PUSH_MUTATIONS = 5000
+MAX_BUCKETS_PER_PULL = 200
+
+Op = Literal["insert", "update", "delete"]
+MutationStatus = Literal["applied", "merged", "conflict_resolved", "rejected"]
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LoginRequest(WireModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+    device_name: str = Field(min_length=1, max_length=120)
+    platform: str | None = Field(default=None, max_length=32)
+    app_version: str | None = Field(default=None, max_length=32)
+    #: A device signing in again keeps its id (and its push watermark).
+    device_id: uuid.UUID | None = None
+
+
+class UserProfile(WireModel):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    scope: str
+    location_id: uuid.UUID
+
+
+class LoginResponse(WireModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    device_id: uuid.UUID
+    user: UserProfile
+    buckets: list[str]
+    #: The replica key lease (DESIGN 7): base64 device key and its expiry.
+    lease_key: str | None = None
+    lease_expires_at: str | None = None
+
+
+class RefreshRequest(WireModel):
+    refresh_token: str = Field(min_length=16, max_length=512)
+
+
+class LogoutRequest(WireModel):
+    refresh_token: str = Field(min_length=16, max_length=512)
+
+
+class PullRequest(WireModel):
+    #: Bucket name -> the last version this replica holds of it (0 = bootstrap).
+    buckets: dict[str, int] = Field(max_length=MAX_BUCKETS_PER_PULL)
+    limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+
+
+class Change(WireModel):
+    bucket: str
+    table: str
+    id: uuid.UUID
+    version: int
+    removed: bool = False
+    #: The row's columns by name (None when removed); see shared_models.sync.codec.
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(WireModel):
+    changes: list[Change]
+    cursors: dict[str, int]
+    has_more: bool
+    #: The user's current bucket set: new ones start at 0, missing ones are purged.
+    buckets: list[str]
+
+
+class Mutation(WireModel):
+    mutation_id: int = Field(gt=0)
+    table: str = Field(min_length=1, max_length=64)
+    op: Op
+    id: uuid.UUID
+    base_version: int | None = Field(default=None, ge=0)
+    #: Old values of the fields changed, as the client saw them (three-way merge).
+    base: dict[str, Any] = Field(default_factory=dict)
+    changes: dict[str, Any] = Field(default_factory=dict)
+    #: Hybrid logical clock of the edit (shared_models.sync.hlc).
+    hlc: str = Field(min_length=1, max_length=64)
+
+
+class PushRequest(WireModel):
+    device_id: uuid.UUID
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_MUTATIONS)
+
+
+class MutationResult(WireModel):
+    mutation_id: int
+    status: MutationStatus
+    reason: str | None = None
+    message: str | None = None
+    #: The row as the server now holds it (None when rejected for a missing row).
+    row: dict[str, Any] | None = None
+
+
+class PushResponse(WireModel):
+    results: list[MutationResult]
+    last_mutation_id: int
+
+
+class BucketChecksum(WireModel):
+    count: int
+    #: Sum of 64-bit hashes mod 2**64, as a decimal string (JSON numbers lose bits).
+    digest: str
+
+
+class ChecksumsResponse(WireModel):
+    buckets: dict[str, BucketChecksum]
+
+
+class ErrorBody(WireModel):
+    error: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Administrative operations behind the ``cnc-server`` CLI (and the admin API)."""

@@ -1,0 +1,129 @@
+"""Tenants, locations and users as an administrator creates them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared_models.enums import PermissionScope, UserRole
+from shared_models.models import Location, RolePermission, Tenant, User
+from shared_models.permissions import DEFAULT_GRANTS, default_home_scope
+from sync_server.auth.passwords import check_password_strength, hash_password
+
+
+class AccountError(ValueError):
+    """An account request that cannot be carried out; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"invalid email address {email!r}: {exc}") from exc
+
+
+def parse_role(role: str | UserRole) -> UserRole:
+    try:
+        return UserRole(str(role).strip().upper())
+    except ValueError:
+        known = ", ".join(r.value for r in UserRole)
+        raise AccountError(f"unknown role {role!r}; expected one of: {known}") from None
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:64] or "tenant"
+
+
+def create_tenant(
+    session: Session, *, name: str, slug: str | None = None, **fields: object
+) -> Tenant:
+    """A new tenant with the default permission matrix installed."""
+    slug = slugify(slug or name)
+    if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
+        raise AccountError(f"a tenant with slug {slug!r} already exists")
+    tenant = Tenant(name=name.strip(), slug=slug, **fields)
+    session.add(tenant)
+    session.flush()
+    install_default_permissions(session, tenant.id)
+    return tenant
+
+
+def install_default_permissions(session: Session, tenant_id: uuid.UUID) -> int:
+    """Write one RolePermission row per grant of the default matrix."""
+    rows = [
+        RolePermission(
+            tenant_id=tenant_id, role=g.role, resource=g.resource, action=g.action, scope=g.scope
+        )
+        for g in DEFAULT_GRANTS
+    ]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def find_tenant(session: Session, slug_or_id: str) -> Tenant:
+    query = select(Tenant).where(Tenant.slug == slug_or_id)
+    try:
+        query = select(Tenant).where(
+            (Tenant.slug == slug_or_id) | (Tenant.id == uuid.UUID(slug_or_id))
+        )
+    except ValueError:
+        pass
+    tenant = session.scalar(query)
+    if tenant is None:
+        raise AccountError(f"no tenant {slug_or_id!r}")
+    return tenant
+
+
+def find_location(session: Session, tenant: Tenant, code: str | None) -> Location:
+    """The location with ``code``, or the tenant's only/first location when none is named."""
+    query = select(Location).where(Location.tenant_id == tenant.id, Location.deleted_at.is_(None))
+    if code:
+        location = session.scalar(query.where(func.upper(Location.code) == code.strip().upper()))
+        if location is None:
+            raise AccountError(f"tenant {tenant.slug!r} has no location with code {code!r}")
+        return location
+    location = session.scalar(query.order_by(Location.code).limit(1))
+    if location is None:
+        raise AccountError(f"tenant {tenant.slug!r} has no location yet; create one first")
+    return location
+
+
+def create_user(
+    session: Session,
+    *,
+    tenant: Tenant,
+    location: Location,
+    email: str,
+    full_name: str,
+    role: str | UserRole,
+    password: str,
+    scope: PermissionScope | None = None,
+    extra_user_inputs: Iterable[str] = (),
+) -> User:
+    """Validate everything first, then write: a refused request changes nothing."""
+    email = normalise_email(email)
+    user_role = parse_role(role)
+    if not full_name.strip():
+        raise AccountError("full name is required")
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise AccountError(f"a user with email {email} already exists")
+    check_password_strength(password, user_inputs=[email, full_name, *extra_user_inputs])
+    user = User(
+        tenant_id=tenant.id,
+        location_id=location.id,
+        email=email,
+        full_name=full_name.strip(),
+        role=user_role,
+        scope=scope or default_home_scope(user_role),
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user

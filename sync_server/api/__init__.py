@@ -1,0 +1,1 @@
+"""HTTP surface of the sync server: dependencies, routers and route modules."""

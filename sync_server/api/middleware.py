@@ -1,0 +1,109 @@
+"""Per-request context: request id, access log line, metrics, last-resort 500.
+
+A plain ASGI middleware (not ``BaseHTTPMiddleware``) so streamed responses,
+such as a paged bootstrap pull, pass through without being buffered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync_server.core.errors import ErrorCode, error_body
+from sync_server.core.logging import get_logger
+from sync_server.core.metrics import Metrics
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: Probes hit these every few seconds; their access lines go to DEBUG.
+_QUIET_PATHS = frozenset({"/healthz", "/metrics"})
+
+log = get_logger("sync_server.request")
+
+
+def _incoming_request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER.encode():
+            candidate = value.decode("latin-1")
+            if _VALID_REQUEST_ID.match(candidate):
+                return candidate  # keep the caller's id so logs join up across services
+    return uuid.uuid4().hex
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "<unmatched>"
+
+
+class RequestContextMiddleware:
+    """Binds ``request_id`` to logs, echoes it as ``X-Request-ID``, records metrics."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope)
+        started = time.perf_counter()
+        state: dict[str, Any] = {"status": 500, "response_started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                state["response_started"] = True
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                # The exception stops here: the client gets a JSON 500 and the
+                # traceback is logged once (re-raising would make uvicorn log it again).
+                log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+                if not state["response_started"]:
+                    await _send_internal_error(send_with_id, request_id)
+            finally:
+                self._finish(scope, state["status"], started)
+
+    def _finish(self, scope: Scope, status: int, started: float) -> None:
+        duration = time.perf_counter() - started
+        route = _route_template(scope)
+        self.metrics.observe_request(scope["method"], route, status, duration)
+        level = "debug" if scope["path"] in _QUIET_PATHS and status < 500 else "info"
+        getattr(log, level)(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            route=route,
+            status=status,
+            duration_ms=round(duration * 1000, 2),
+        )
+
+
+async def _send_internal_error(send: Send, request_id: str) -> None:
+    message = f"internal server error (request id {request_id})"
+    body = json.dumps(error_body(ErrorCode.INTERNAL_ERROR, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""Server infrastructure: settings, database, errors, logging, metrics, runner."""

@@ -1,0 +1,1 @@
+"""The server half of the sync protocol: writes, bucket membership, pull, push."""
