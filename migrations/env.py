@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, pool
 
 import shared_models.models  # noqa: F401  (registers every table)
 import sync_server.db.models  # noqa: F401  (server-only sync tables)
+import sync_server.db.write_models  # noqa: F401  (field clocks)
 from shared_models.base import Base
 from shared_models.types import UTCDateTime
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 
 from sync_server import __version__
 from sync_server.api.errors import install_error_handlers
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = make_session_factory(engine) if engine is not None else None
     app.state.metrics = Metrics(version=__version__)
     install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     app.include_router(root_router)
     app.include_router(api_router)

@@ -24,6 +24,7 @@ from sync_server.core.db import (
     resolve_database_url,
     session_scope,
 )
+from sync_server.core.logging import configure_logging
 
 EXIT_ERROR = 1
 PASSWORD_ENV = "CNC_NEW_USER_PASSWORD"
@@ -167,6 +168,32 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> None:
         print(f"user {user.email} created: {role}, scope {scope}, location {location.code}")
 
 
+def cmd_list_devices(args: argparse.Namespace, settings: Settings) -> None:
+    from sync_server.admin.accounts import find_tenant
+    from sync_server.admin.devices import list_devices
+
+    with migrated_database(settings) as engine, session_scope(engine) as session:
+        tenant = find_tenant(session, args.tenant)
+        rows = list_devices(session, tenant_id=tenant.id, include_revoked=not args.active)
+        for device, user in rows:
+            seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "-"
+            state = f"revoked {device.revoked_at:%Y-%m-%d}" if device.revoked_at else "active"
+            print(
+                f"{device.id}  {user.email}  {device.name!r}  {device.platform or '-'}  "
+                f"last seen {seen}  {state}"
+            )
+        print(f"{len(rows)} device(s) in tenant {tenant.slug}")
+
+
+def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> None:
+    from sync_server.admin.devices import parse_device_id, revoke_device
+
+    device_id = parse_device_id(args.device_id)  # a typo fails before any connection
+    with migrated_database(settings) as engine, session_scope(engine) as session:
+        device = revoke_device(session, device_id, by=None, reason=args.reason)
+        print(f"device {device.id} ({device.name}) revoked; it will wipe its data on next contact")
+
+
 def _prompt_password() -> str:
     if not sys.stdin.isatty():
         raise CliError(f"no password given: use --password, {PASSWORD_ENV} or a terminal")
@@ -226,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password")
     p.set_defaults(func=cmd_create_user)
 
+    p = sub.add_parser("list-devices", help="list a tenant's registered devices")
+    p.add_argument("--tenant", required=True, help="tenant slug or id")
+    p.add_argument("--active", action="store_true", help="leave out revoked devices")
+    p.set_defaults(func=cmd_list_devices)
+
+    p = sub.add_parser(
+        "revoke-device", help="revoke a device (lost laptop): it wipes its data on next contact"
+    )
+    p.add_argument("device_id", metavar="DEVICE_ID")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_revoke_device)
+
     p = sub.add_parser("seed-demo", help="load a deterministic demo moving company")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--customers", type=int, default=200, help="customers at the head office")
@@ -237,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
+        if args.command != "serve":  # serve configures its own logging from settings
+            configure_logging(level="WARNING", json=settings.log_json)
         args.func(args, settings)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -126,6 +126,9 @@ class Device(Base):
     last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Past this instant the device can no longer unlock its replica (DESIGN 7).
     lease_expires_at: Mapped[dt.datetime | None]
+    #: The device's 32-byte lease key, AES-256-GCM sealed under the server key (nonce
+    #: first); deferred: only sign-in and refresh read it, not every request.
+    lease_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     revoked_at: Mapped[dt.datetime | None]
     revoked_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     revoke_reason: Mapped[str | None] = mapped_column(String(200))

@@ -30,6 +30,9 @@ def next_versions(session: Session, count: int) -> list[int]:
     return [row[0] for row in rows]
 
 
+_STAMPED = "cnc_versioning_stamped"
+
+
 def _needs_version(session: Session, obj: Any) -> bool:
     if not getattr(type(obj), "__synced__", False):
         return False
@@ -41,17 +44,36 @@ def _tenant_of(obj: Any) -> Any:
 
 
 def _stamp(session: Session, flush_context: Any, instances: Any) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return  # the client replica never assigns versions: the server does
     pending = [obj for obj in (*session.new, *session.dirty) if _needs_version(session, obj)]
     if not pending:
         return
     # Lock before drawing versions (sync_server.sync.locks); sorted to avoid deadlocks.
     for tenant_id in sorted({_tenant_of(obj) for obj in pending} - {None}):
         lock_tenant_for_write(session, tenant_id)
+    stamped = session.info.setdefault(_STAMPED, [])
     for obj, version in zip(pending, next_versions(session, len(pending)), strict=True):
         obj.version = version
+        stamped.append((_tenant_of(obj), type(obj).__tablename__, obj, version))
+
+
+def _record_memberships(session: Session, flush_context: Any) -> None:
+    """Put the rows just written into the membership log, or no pull would ever see them."""
+    from sync_server.sync.membership import update_memberships
+
+    stamped = session.info.pop(_STAMPED, [])
+    by_tenant: dict[Any, tuple[dict[str, set[Any]], int]] = {}
+    for tenant_id, table, obj, version in stamped:
+        changed, top = by_tenant.get(tenant_id, ({}, 0))
+        changed.setdefault(table, set()).add(obj.id)
+        by_tenant[tenant_id] = (changed, max(top, version))
+    for tenant_id, (changed, version) in by_tenant.items():
+        update_memberships(session, tenant_id, changed, version)
 
 
 def install_versioning(session_class: type[Session] | Any = Session) -> None:
-    """Stamp versions on flush for sessions of ``session_class`` (idempotent)."""
+    """Stamp versions and log memberships on flush for ``session_class`` (idempotent)."""
     if not event.contains(session_class, "before_flush", _stamp):
         event.listen(session_class, "before_flush", _stamp)
+        event.listen(session_class, "after_flush_postexec", _record_memberships)

@@ -156,3 +156,23 @@ def test_serve_with_an_unreachable_database_exits_with_one_clear_line(tmp_path: 
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "unreachable" in lines[0] and "s3cret-pw" not in lines[0]
+
+
+def test_seed_demo_loads_once_and_writes_the_demo_accounts(
+    cli_env: str, capsys, tmp_path: Path
+) -> None:
+    import json
+
+    from shared_models.models import Location
+    from sync_server.db.models import BucketMembership
+
+    assert main(["seed-demo", "--customers", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "dispatcher@demo.cnc-crm.ca" in out
+    accounts = json.loads((tmp_path / "data" / "demo-accounts.json").read_text())
+    assert len(accounts["accounts"] if isinstance(accounts, dict) else accounts) == 50
+    assert _count(cli_env, Location) == 43 and _count(cli_env, User) == 50
+    assert _count(cli_env, BucketMembership) > 0  # replicas can pull what was seeded
+    assert main(["seed-demo"]) == 1
+    assert "already" in _one_error_line(capsys)
+    assert _count(cli_env, User) == 50

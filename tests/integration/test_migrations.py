@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 import shared_models.models  # noqa: F401
 import sync_server.db.models  # noqa: F401
+import sync_server.db.write_models  # noqa: F401
 from shared_models.base import Base
 from sync_server.admin.migrations import (
     SchemaTooNew,

@@ -20,6 +20,7 @@ from client.replica import (
     open_user_replica,
 )
 from client.replica.database import side_files
+from client.replica.unlock import LeasedKeyStore
 
 Snapshot = Callable[[Path], dict[str, str]]
 REPO = Path(__file__).resolve().parents[3]
@@ -91,8 +92,9 @@ def test_start_up_creates_then_unlocks_then_refuses_a_wrong_passphrase(
     with open_user_replica(*args, passphrase_provider=_provider("pw"), user_id="u-1") as store:
         store.set_meta("note", "offline work")
         db_path = store.path
-        assert isinstance(store.key_store, PassphraseKeyStore)
-        key_file = store.key_store.path
+        assert isinstance(store.key_store, LeasedKeyStore)  # no lease yet: the key itself
+        assert isinstance(store.key_store.legacy, PassphraseKeyStore)
+        key_file = store.key_store.legacy.path
     before = snapshot(db_path), key_file.read_bytes()
     with pytest.raises(WrongPassphrase):
         open_user_replica(*args, passphrase_provider=_provider("nope"))

@@ -1,0 +1,138 @@
+"""Download phase: pull pages until ``has_more`` is false, each page applied atomically.
+
+One page = its rows, memberships, removals, bucket set and cursors in ONE
+replica transaction: a crash mid-page leaves the previous consistent state
+and the same page is simply pulled again.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from client.replica.schema import bucket_state, row_bucket
+from client.replica.store import LocalStore
+from client.sync.apply import insert_memberships, upsert_rows_fast
+from client.sync.db import replica_tx, table_for
+from client.sync.errors import PermissionDeniedError
+from client.sync.rebase import rebase_rows
+from client.sync.scope import drop_bucket_membership, release_rows
+from shared_models.sync.wire import DEFAULT_PULL_LIMIT, PullRequest, PullResponse
+
+log = logging.getLogger(__name__)
+#: A safety net against a server that never says has_more=false.
+MAX_PAGES = 1_000_000
+
+
+@dataclass
+class PullSummary:
+    pages: int = 0
+    changes: int = 0
+    tables: set[str] = field(default_factory=set)
+    added_buckets: set[str] = field(default_factory=set)
+    dropped_buckets: set[str] = field(default_factory=set)
+    parked: int = 0
+
+
+def cursors(conn: Connection) -> dict[str, int]:
+    return {b: c for b, c in conn.execute(select(bucket_state.c.bucket, bucket_state.c.cursor))}
+
+
+def set_buckets(conn: Connection, names: list[str]) -> None:
+    """Subscribe to ``names`` at cursor 0 (those already known keep their cursor)."""
+    for name in names:
+        conn.execute(sqlite_insert(bucket_state).values(bucket=name, cursor=0)
+                     .on_conflict_do_nothing())
+
+
+def reset_bucket(conn: Connection, bucket: str) -> None:
+    """Start a bucket again from 0 and release its rows (integrity re-sync)."""
+    release_rows(conn, drop_bucket_membership(conn, bucket))
+    conn.execute(bucket_state.update().where(bucket_state.c.bucket == bucket).values(cursor=0))
+
+
+def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> None:
+    """Apply one page inside the caller's transaction."""
+    known = cursors(conn)
+    upserts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    members: list[tuple[str, str, str]] = []
+    removed: list[tuple[str, str, str]] = []
+    for change in page.changes:
+        key = (change.table, str(change.id))
+        if change.removed:
+            removed.append((change.bucket, *key))
+            continue
+        if change.data is not None:
+            upserts[change.table].append({**change.data, "id": str(change.id),
+                                          "version": change.version})
+        members.append((change.bucket, key[0], key[1]))
+    touched: set[tuple[str, str]] = set()
+    for table, rows in upserts.items():
+        try:
+            upsert_rows_fast(conn, table_for(table), rows)
+        except KeyError:
+            log.warning("pull: unknown table %r skipped (server newer than client?)", table)
+            continue
+        summary.tables.add(table)
+        touched.update((table, str(r["id"])) for r in rows)
+    if members:
+        insert_memberships(conn, members)
+    orphans: list[tuple[str, str]] = []
+    for bucket, table, row_id in removed:
+        conn.execute(delete(row_bucket).where(
+            row_bucket.c.bucket == bucket, row_bucket.c.table_name == table,
+            row_bucket.c.row_id == row_id))
+        orphans.append((table, row_id))
+        summary.tables.add(table)
+    current = set(page.buckets)
+    for bucket in set(known) - current:
+        orphans.extend(drop_bucket_membership(conn, bucket))
+        conn.execute(delete(bucket_state).where(bucket_state.c.bucket == bucket))
+        summary.dropped_buckets.add(bucket)
+    _, parked = release_rows(conn, orphans)
+    summary.parked += parked
+    for bucket, cursor in page.cursors.items():
+        if bucket in current:
+            stmt = sqlite_insert(bucket_state).values(bucket=bucket, cursor=cursor)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["bucket"],
+                                                    set_={"cursor": cursor}))
+    new = current - set(known) - set(page.cursors)
+    set_buckets(conn, sorted(new))
+    summary.added_buckets |= new
+    rebase_rows(conn, touched)
+    summary.changes += len(page.changes)
+
+
+def pull_all(
+    store: LocalStore, fetch: Callable[[PullRequest], PullResponse], *,
+    limit: int = DEFAULT_PULL_LIMIT,
+) -> PullSummary:
+    """Pull and apply pages until the server has nothing more for any of our buckets."""
+    summary = PullSummary()
+    rediscovered = False
+    for _ in range(MAX_PAGES):
+        with store.engine.connect() as conn:
+            request = PullRequest(buckets=cursors(conn), limit=limit)
+        try:
+            page = fetch(request)
+        except PermissionDeniedError:
+            if rediscovered:
+                raise
+            # A bucket we may no longer have (role narrowed, moved location):
+            # an empty pull names the current set, and apply_page purges the rest.
+            rediscovered = True
+            page = fetch(PullRequest(buckets={}, limit=1))
+            page = page.model_copy(update={"changes": [], "cursors": {}, "has_more": True})
+        with replica_tx(store) as conn:
+            before = set(cursors(conn))
+            apply_page(conn, page, summary)
+            grew = bool(set(cursors(conn)) - before)
+        summary.pages += 1
+        if not page.has_more and not grew:
+            return summary
+    raise RuntimeError("pull: the server kept saying has_more")

@@ -1,0 +1,66 @@
+"""``/v1/sync/pull`` and ``/v1/sync/checksums``: a user's buckets, paged, and their digests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from shared_models.sync.wire import (
+    MAX_BUCKETS_PER_PULL,
+    BucketChecksum,
+    ChecksumsResponse,
+    PullRequest,
+    PullResponse,
+)
+from sync_server.api.auth_deps import CurrentPrincipal
+from sync_server.api.deps import SessionDep
+from sync_server.api.errors import ErrorPublic
+from sync_server.core.errors import ApiError, ErrorCode
+from sync_server.sync.checksums import bucket_checksums
+from sync_server.sync.pull import pull_page
+from sync_server.sync.scope import user_buckets
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+_ERRORS = {403: {"model": ErrorPublic, "description": "permission_denied: a bucket not yours"}}
+
+
+def _authorise(session: SessionDep, principal: CurrentPrincipal, names: list[str]) -> list[str]:
+    """The user's current bucket set; 403 when ``names`` asks for any other."""
+    allowed = user_buckets(session, principal.user)
+    denied = sorted(set(names) - set(allowed))
+    if denied:
+        raise ApiError(
+            ErrorCode.PERMISSION_DENIED,
+            "you may not pull these buckets",
+            details={"buckets": denied},
+        )
+    # End the sign-in transaction: the page reads one snapshot of its own.
+    session.commit()
+    return allowed
+
+
+@router.post("/pull", response_model=PullResponse, responses=_ERRORS)
+def pull_changes(body: PullRequest, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5)."""
+    allowed = _authorise(session, principal, list(body.buckets))
+    page = pull_page(session, body.buckets, body.limit)
+    session.rollback()
+    return Response(page.to_json(allowed), media_type="application/json")
+
+
+@router.get("/checksums", response_model=ChecksumsResponse, responses=_ERRORS)
+def read_checksums(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    buckets: Annotated[str, Query(max_length=MAX_BUCKETS_PER_PULL * 60)] = "",
+) -> ChecksumsResponse:
+    """``(count, digest)`` per bucket over its live rows, as the client computes them."""
+    names = sorted({b.strip() for b in buckets.split(",") if b.strip()})
+    allowed = _authorise(session, principal, names)
+    sums = bucket_checksums(session, names or allowed)
+    session.rollback()
+    return ChecksumsResponse(
+        buckets={b: BucketChecksum(count=c, digest=str(d)) for b, (c, d) in sums.items()}
+    )

@@ -1,0 +1,254 @@
+"""Applying one push batch: decode, authorize, merge, write (DESIGN 6), per mutation.
+
+A batch runs in one of two modes. The fast mode loads every target row of a
+table in one SELECT and writes without per-mutation savepoints. If the
+database refuses anything (a CHECK, a foreign key, a NOT NULL), the caller
+rolls the whole attempt back and reruns it in careful mode: one savepoint per
+mutation, so only the offending mutation is rejected (``constraint_violation``
+naming the constraint) and the rest still apply.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from shared_models.enums import QuoteStatus
+from shared_models.sync.codec import CodecError, decode_row
+from shared_models.sync.hlc import Hlc, HlcError
+from shared_models.sync.merge import FieldStamp, MergeOutcome, merge_update, rejected
+from shared_models.sync.policies import COMMON_SERVER_OWNED, Reason, lock_reason, table_policy
+from shared_models.sync.wire import Mutation
+from sync_server.core.db import is_connection_error
+from sync_server.db.write_models import FieldClock
+from sync_server.sync.double_booking import flag_double_bookings
+from sync_server.sync.scope import PermissionDenied, check_write
+from sync_server.sync.writer import SyncWriter, synced_table
+
+Key = tuple[str, uuid.UUID]
+
+
+@dataclass
+class Applied:
+    """What happened to one mutation: the merge outcome and the fields the client sent."""
+
+    mutation: Mutation
+    outcome: MergeOutcome
+    changes: dict[str, Any] = field(default_factory=dict)
+    table: str | None = None
+    show_row: bool = True
+
+
+class Batch:
+    """One attempt at a batch of fresh mutations; ``run()`` returns one Applied per mutation."""
+
+    def __init__(self, session: Session, user: Any, writer: SyncWriter, *, careful: bool,
+                 context: Mapping[str, Any]) -> None:
+        self.session, self.user, self.writer = session, user, writer
+        self.careful, self.context = careful, context
+        self.tenant_id = writer.actor.tenant_id
+        self.rows: dict[Key, dict[str, Any] | None] = {}
+        self.stamps: dict[Key, dict[str, FieldStamp]] = {}
+
+    def run(self, mutations: list[Mutation]) -> list[Applied]:
+        decoded = [self._decode(m) for m in mutations]
+        self._preload([(m, d) for m, d in zip(mutations, decoded, strict=True)
+                       if isinstance(d, tuple)])
+        self.writer.reserve(len(mutations))
+        out: list[Applied] = []
+        for m, d in zip(mutations, decoded, strict=True):
+            if isinstance(d, Applied):
+                out.append(d)
+            elif self.careful:
+                out.append(self._apply_careful(m, *d))
+            else:
+                out.append(self._apply(m, *d))
+        touched: dict[str, set[uuid.UUID]] = {}
+        for a in out:
+            if a.outcome.status != "rejected" and a.table:
+                touched.setdefault(a.table, set()).add(a.mutation.id)
+        flag_double_bookings(self.writer, touched, {k: v for k, v in self.rows.items() if v})
+        self.writer.finish()
+        return out
+
+    # -- decoding and loading -------------------------------------------------
+    def _decode(self, m: Mutation) -> Applied | tuple[str, dict[str, Any], dict[str, Any], Hlc]:
+        try:
+            table = synced_table(m.table)
+        except KeyError:
+            return Applied(m, rejected(Reason.VALIDATION_FAILED, f"unknown table {m.table!r}"),
+                           show_row=False)
+        try:
+            changes, base = decode_row(table, m.changes), decode_row(table, m.base)
+            hlc = Hlc.parse(m.hlc)
+        except CodecError as exc:
+            return Applied(m, rejected(Reason.VALIDATION_FAILED, str(exc)), show_row=False)
+        except HlcError as exc:
+            return Applied(m, rejected(Reason.VALIDATION_FAILED, f"hlc: {exc}"), show_row=False)
+        return m.table, changes, base, hlc
+
+    def _preload(self, items: list[tuple[Mutation, tuple[str, dict[str, Any], Any, Hlc]]]) -> None:
+        """Target rows, their parents and field clocks: one SELECT per table, not per row."""
+        ids: dict[str, set[uuid.UUID]] = {}
+        for m, (table, _, _, _) in items:
+            ids.setdefault(table, set()).add(m.id)
+        self._load(ids)
+        parents: dict[str, set[uuid.UUID]] = {}
+        for m, (table, changes, _, _) in items:
+            parent = table_policy(table).parent
+            row = self.rows.get((table, m.id)) or changes
+            if parent and row.get(parent[1]) is not None:
+                parents.setdefault(parent[0], set()).add(row[parent[1]])
+        self._load(parents)
+        for table, table_ids in ids.items():
+            for r in self.session.execute(select(FieldClock.row_id, FieldClock.clocks).where(
+                    FieldClock.table_name == table, FieldClock.row_id.in_(table_ids))):
+                self.stamps[(table, r.row_id)] = {
+                    f: FieldStamp(Hlc.parse(v[0]), v[1]) for f, v in r.clocks.items()}
+
+    def _load(self, ids: Mapping[str, set[uuid.UUID]]) -> None:
+        for table, table_ids in ids.items():
+            todo = [i for i in table_ids if (table, i) not in self.rows]
+            if not todo:
+                continue
+            t = synced_table(table)
+            found = {r["id"]: dict(r) for r in self.session.execute(
+                select(t).where(t.c.id.in_(todo))).mappings()}
+            for i in todo:
+                self.rows[(table, i)] = found.get(i)
+
+    def row(self, table: str, row_id: uuid.UUID | None) -> dict[str, Any] | None:
+        if row_id is None:
+            return None
+        if (table, row_id) not in self.rows:
+            self._load({table: {row_id}})
+        return self.rows[(table, row_id)]
+
+    # -- applying ---------------------------------------------------------------
+    def _apply_careful(self, m: Mutation, table: str, changes: dict[str, Any],
+                       base: dict[str, Any], hlc: Hlc) -> Applied:
+        mark = self.writer.mark()
+        try:
+            with self.session.begin_nested():
+                return self._apply(m, table, changes, base, hlc)
+        except DBAPIError as exc:
+            if is_connection_error(exc):
+                raise
+            self.writer.rollback_to(mark)
+            self.rows.clear()  # reload lazily: the savepoint undid whatever we cached
+            diag = getattr(exc.orig, "diag", None)
+            name = getattr(diag, "constraint_name", None) or getattr(diag, "column_name", None)
+            detail = (getattr(diag, "message_primary", None) or str(exc.orig)).splitlines()[0]
+            return Applied(m, rejected(Reason.CONSTRAINT_VIOLATION,
+                                       f"{name or 'constraint'}: {detail}"), changes, table)
+
+    def _apply(self, m: Mutation, table: str, changes: dict[str, Any], base: dict[str, Any],
+               hlc: Hlc) -> Applied:
+        row = self.row(table, m.id)
+        if row is not None and row.get("tenant_id", row["id"]) != self.tenant_id:
+            return self._denied(m, "the row belongs to another tenant")
+        if m.op == "insert":
+            outcome = self._insert(m, table, row, changes, hlc)
+        elif row is None:
+            outcome = rejected(Reason.ROW_NOT_FOUND, f"no {table} row {m.id}")
+        elif m.op == "update":
+            outcome = self._update(m, table, row, changes, base, hlc)
+        else:
+            outcome = self._delete(m, table, row)
+        if outcome.reason == Reason.PERMISSION_DENIED:
+            return Applied(m, outcome, changes, table, show_row=False)
+        return Applied(m, outcome, changes, table, show_row=row is not None or m.op == "insert")
+
+    def _denied(self, m: Mutation, message: str) -> Applied:
+        return Applied(m, rejected(Reason.PERMISSION_DENIED, message), show_row=False)
+
+    def _authorize(self, table: str, op: str, old: Any, new: Any) -> MergeOutcome | None:
+        try:
+            check_write(self.session, self.user, table, op, old, new)
+        except PermissionDenied as exc:
+            return rejected(Reason.PERMISSION_DENIED, exc.message)
+        return None
+
+    def _parent(self, table: str, row: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None]:
+        parent = table_policy(table).parent
+        if parent is None:
+            return "", None
+        return parent[0], self.row(parent[0], row.get(parent[1]))
+
+    def _insert(self, m: Mutation, table: str, row: dict[str, Any] | None,
+                changes: dict[str, Any], hlc: Hlc) -> MergeOutcome:
+        if changes.get("tenant_id", self.tenant_id) != self.tenant_id:
+            return rejected(Reason.PERMISSION_DENIED, "the row belongs to another tenant")
+        values = {k: v for k, v in changes.items() if k not in COMMON_SERVER_OWNED}
+        if row is not None:
+            policy = table_policy(table)
+            same = all(row.get(k) == v for k, v in values.items()
+                       if policy.policy(k).value != "server_owned")
+            if same:
+                return MergeOutcome("applied", reason="already_applied",
+                                    message="this row was already created")
+            return rejected(Reason.DUPLICATE_ID, f"a different {table} row has id {m.id}")
+        proposed = {**values, "id": m.id, "tenant_id": self.tenant_id}
+        if denied := self._authorize(table, "insert", None, proposed):
+            return denied
+        parent_table, parent = self._parent(table, values)
+        if locked := lock_reason(table, None, parent):
+            return rejected(Reason.LOCKED, locked)
+        stored = self.writer.insert(table, {**values, "id": m.id}, mutation_id=m.mutation_id,
+                                    hlc=hlc)
+        self.rows[(table, m.id)] = stored
+        if parent_table == "quote" and parent and parent["status"] in (QuoteStatus.SENT,
+                                                                        QuoteStatus.VIEWED):
+            self._write_parent(parent_table, parent, {"status": QuoteStatus.DRAFT})
+        return MergeOutcome("applied")
+
+    def _update(self, m: Mutation, table: str, row: dict[str, Any], changes: dict[str, Any],
+                base: dict[str, Any], hlc: Hlc) -> MergeOutcome:
+        if denied := self._authorize(table, "update", row, {**row, **changes}):
+            return denied
+        if row.get("deleted_at") is not None:
+            return rejected(Reason.ROW_DELETED, f"this {table} was deleted on the server")
+        if m.base_version is not None and m.base_version == row.get("version"):
+            base = {**{k: row.get(k) for k in changes}, **base}
+        parent_table, parent = self._parent(table, row)
+        outcome = merge_update(
+            table, row, base, changes, client_hlc=hlc, actor_role=self.writer.actor.role,
+            server_field_hlcs=self.stamps.get((table, m.id), {}), base_version=m.base_version,
+            parent_row=parent, context=self.context)
+        if outcome.status == "rejected":
+            return outcome
+        if outcome.apply:
+            self.rows[(table, m.id)] = self.writer.update(
+                table, m.id, outcome.apply, before=row, mutation_id=m.mutation_id, hlc=hlc)
+            stamps = self.stamps.setdefault((table, m.id), {})
+            for name in outcome.apply:
+                stamps[name] = FieldStamp(hlc, self.writer.actor.role)
+        elif outcome.status == "applied":
+            outcome = MergeOutcome("applied", reason="no_change",
+                                   message="the server already holds these values")
+        if outcome.parent_apply and parent is not None:
+            self._write_parent(parent_table, parent, outcome.parent_apply)
+        return outcome
+
+    def _delete(self, m: Mutation, table: str, row: dict[str, Any]) -> MergeOutcome:
+        if denied := self._authorize(table, "delete", row, None):
+            return denied
+        if table_policy(table).append_only:
+            return rejected(Reason.APPEND_ONLY, f"{table} rows are append-only: record a correction")
+        if row.get("deleted_at") is not None:
+            return MergeOutcome("applied", reason="no_change", message="already deleted")
+        _, parent = self._parent(table, row)
+        if locked := lock_reason(table, row, parent):
+            return rejected(Reason.LOCKED, locked)
+        self.rows[(table, m.id)] = self.writer.delete(table, m.id, before=row,
+                                                      mutation_id=m.mutation_id)
+        return MergeOutcome("applied")
+
+    def _write_parent(self, table: str, parent: dict[str, Any], changes: dict[str, Any]) -> None:
+        self.rows[(table, parent["id"])] = self.writer.update(table, parent["id"], changes,
+                                                              before=parent)

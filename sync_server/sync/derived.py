@@ -1,0 +1,158 @@
+"""Values the server computes and never takes from a client (DESIGN 6.2, spec totals).
+
+Quote and invoice totals are recomputed from their live items with
+``shared_models.rules.totals.compute_totals`` whenever a document or one of its
+items changes; a client total that disagrees is corrected. Document numbers
+(quote, invoice, journey) are assigned here on first sync, under the tenant
+write lock the writer already holds, so they are sequential without gaps
+between concurrent pushes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, text
+
+from shared_models.enums import Currency
+from shared_models.rules import DocumentInput, LineInput, RuleViolation, TaxRateRow, compute_totals
+from shared_models.rules.invoice_workflow import invoice_balance
+from shared_models.rules.money import quantize_money
+
+if TYPE_CHECKING:
+    from sync_server.sync.writer import SyncWriter
+
+
+def synced_table(name: str) -> Any:
+    from sync_server.sync.writer import synced_table as cached
+
+    return cached(name)
+
+#: document table -> (item table, item FK column)
+DOCUMENTS: Mapping[str, tuple[str, str]] = {
+    "quote": ("quote_item", "quote_id"),
+    "invoice": ("invoice_item", "invoice_id"),
+}
+ITEM_PARENT: Mapping[str, tuple[str, str]] = {item: (doc, fk) for doc, (item, fk) in DOCUMENTS.items()}
+#: prefix and digits, as the seed and the UI print them
+NUMBERING: Mapping[str, tuple[str, int]] = {"quote": ("Q", 7), "invoice": ("INV", 6), "journey": ("J", 7)}
+
+
+def document_of(table: str, row: Mapping[str, Any]) -> tuple[str, uuid.UUID] | None:
+    """The quote/invoice whose totals depend on this row, if any."""
+    if table in DOCUMENTS:
+        return table, row["id"]
+    if table in ITEM_PARENT and row.get(ITEM_PARENT[table][1]) is not None:
+        return ITEM_PARENT[table][0], row[ITEM_PARENT[table][1]]
+    return None
+
+
+def line_total(row: Mapping[str, Any], currency: Currency | str = Currency.CAD) -> Decimal:
+    """One item's amount after its own discount, rounded as compute_totals rounds it."""
+    line = LineInput(quantity=row.get("quantity") or Decimal(1), unit_price=row["unit_price"],
+                     discount_pct=row.get("discount_pct") or Decimal(0))
+    amount = line.quantity * line.unit_price * (100 - line.discount_pct) / 100
+    return quantize_money(amount, Currency(currency))
+
+
+def next_number(writer: SyncWriter, table: str) -> str:
+    """The next document number of the tenant; the caller holds the tenant write lock."""
+    prefix, width = NUMBERING[table]
+    cache = writer.numbers
+    if table not in cache:
+        pattern = f"^{prefix}-(\\d+)$"
+        cache[table] = writer.session.execute(
+            text(f"SELECT coalesce(max(substring(number from :p)::bigint), 0) FROM {table} "
+                 "WHERE tenant_id = :t AND number ~ :p"),
+            {"p": pattern, "t": writer.actor.tenant_id},
+        ).scalar_one()
+    cache[table] += 1
+    return f"{prefix}-{cache[table]:0{width}d}"
+
+
+def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]]) -> None:
+    """Store server totals on every live document in ``docs`` whose totals changed."""
+    by_table: dict[str, set[uuid.UUID]] = {}
+    for table, doc_id in docs:
+        by_table.setdefault(table, set()).add(doc_id)
+    if not by_table:
+        return
+    session = writer.session
+    tax_rows = _tax_rows(writer)
+    for table, ids in by_table.items():
+        doc_t = synced_table(table)
+        item_table, fk = DOCUMENTS[table]
+        item_t = synced_table(item_table)
+        docs_rows = {r["id"]: dict(r) for r in session.execute(
+            select(doc_t).where(doc_t.c.id.in_(ids), doc_t.c.deleted_at.is_(None))).mappings()}
+        items: dict[uuid.UUID, list[Mapping[str, Any]]] = {i: [] for i in docs_rows}
+        for item in session.execute(
+                select(item_t).where(item_t.c[fk].in_(list(docs_rows)), item_t.c.deleted_at.is_(None))
+                .order_by(item_t.c.sort_order, item_t.c.id)).mappings():
+            items[item[fk]].append(item)
+        places = _places(writer, docs_rows.values())
+        for doc_id, doc in docs_rows.items():
+            changes = _totals_changes(table, doc, items[doc_id], places, tax_rows)
+            if changes:
+                writer.update(table, doc_id, changes, before=doc)
+
+
+def _totals_changes(table: str, doc: Mapping[str, Any], items: list[Mapping[str, Any]],
+                    places: Mapping[str, Any], tax_rows: tuple[TaxRateRow, ...]) -> dict[str, Any]:
+    province, exempt = places["province"].get(doc["location_id"]), places["exempt"].get(doc["customer_id"], False)
+    pct = doc.get("discount_pct") or Decimal(0) if table == "quote" else Decimal(0)
+    tax_date = doc.get("move_date" if table == "quote" else "issue_date") or dt.date.today()
+    lines = tuple(LineInput(quantity=i["quantity"], unit_price=i["unit_price"],
+                            discount_pct=i["discount_pct"], taxable=i["taxable"],
+                            category=i["category"]) for i in items)
+
+    def totals(amount: Decimal) -> Any:
+        return compute_totals(DocumentInput(
+            currency=doc["currency"], lines=lines, tax_date=tax_date, province=province,
+            tax_exempt=bool(exempt), tax_rows=tax_rows, document_discount_pct=pct,
+            document_discount_amount=amount))
+
+    amount = Decimal(0) if pct else (doc.get("discount_amount") or Decimal(0))
+    try:
+        result = totals(amount)
+    except RuleViolation as exc:
+        if exc.field != "document_discount_amount":
+            raise
+        # Items were removed under a fixed discount: cap it at the new subtotal.
+        result = totals(totals(Decimal(0)).subtotal)
+    wanted: dict[str, Any] = {
+        "subtotal": result.subtotal, "discount_amount": result.discount,
+        "tax_amount": result.tax_total, "total": result.total,
+        "tax_breakdown": result.to_dict()["taxes"],
+    }
+    if table == "invoice":
+        wanted["balance_due"], wanted["credit_amount"] = invoice_balance(
+            result.total, doc.get("amount_paid") or Decimal(0))
+    return {k: v for k, v in wanted.items() if doc.get(k) != v}
+
+
+def _places(writer: SyncWriter, docs: Iterable[Mapping[str, Any]]) -> dict[str, dict[Any, Any]]:
+    docs = list(docs)
+    loc_t, cust_t = synced_table("location"), synced_table("customer")
+    locations = {d["location_id"] for d in docs}
+    customers = {d["customer_id"] for d in docs}
+    province = dict(writer.session.execute(
+        select(loc_t.c.id, loc_t.c.province).where(loc_t.c.id.in_(locations))).all()) if locations else {}
+    exempt = dict(writer.session.execute(
+        select(cust_t.c.id, cust_t.c.tax_exempt).where(cust_t.c.id.in_(customers))).all()) if customers else {}
+    return {"province": province, "exempt": exempt}
+
+
+def _tax_rows(writer: SyncWriter) -> tuple[TaxRateRow, ...]:
+    if writer.tax_rows is None:
+        t = synced_table("tax_rate")
+        rows = writer.session.execute(select(t).where(
+            t.c.tenant_id == writer.actor.tenant_id, t.c.deleted_at.is_(None))).mappings()
+        writer.tax_rows = tuple(
+            TaxRateRow(province=r["province"], kind=r["kind"], rate=r["rate"],
+                       effective_from=r["effective_from"], effective_to=r["effective_to"],
+                       label=r["label"]) for r in rows)
+    return writer.tax_rows

@@ -1,0 +1,104 @@
+"""Double bookings accepted from a push are flagged, never refused (DESIGN 6.5).
+
+Deliberately simple and exact: two live, non-cancelled schedule blocks of one
+person or one unit overlap when ``a.start < b.end and b.start < a.end``; two
+live, non-cancelled journeys overlap when they fall on the same
+``scheduled_date`` (a journey has no end time yet). A pair already flagged
+and still open is not flagged again. Full scheduling rules come later.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from shared_models.enums import ConflictKind
+from shared_models.types import utcnow
+
+if TYPE_CHECKING:
+    from sync_server.sync.writer import SyncWriter
+
+_SCHEDULE_PAIRS = text("""
+SELECT a.id AS a, b.id AS b, a.location_id,
+       CASE WHEN a.user_id IS NOT NULL AND a.user_id = b.user_id THEN a.user_id END AS user_id,
+       CASE WHEN a.equipment_id IS NOT NULL AND a.equipment_id = b.equipment_id
+            THEN a.equipment_id END AS equipment_id
+FROM schedule a JOIN schedule b
+  ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.deleted_at IS NULL
+ AND b.status <> 'CANCELLED' AND b.start_at < a.end_at AND a.start_at < b.end_at
+ AND (b.user_id = a.user_id OR b.equipment_id = a.equipment_id)
+WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
+  AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
+      AND c.resolved_at IS NULL AND c.deleted_at IS NULL
+      AND ((c.schedule_id = a.id AND c.other_schedule_id = b.id)
+        OR (c.schedule_id = b.id AND c.other_schedule_id = a.id)))
+""")
+
+_JOURNEY_TRUCKS = text("""
+SELECT a.id AS journey_id, b.id AS other_id, a.location_id, a.truck_id AS equipment_id,
+       NULL::uuid AS user_id
+FROM journey a JOIN journey b
+  ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.truck_id = a.truck_id
+ AND b.scheduled_date = a.scheduled_date AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
+WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
+  AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
+      AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_EQUIPMENT'
+      AND c.journey_id IN (a.id, b.id) AND c.equipment_id = a.truck_id)
+""")
+
+_JOURNEY_CREW = text("""
+SELECT a.id AS journey_id, b.id AS other_id, a.location_id, NULL::uuid AS equipment_id,
+       ca.user_id
+FROM journey a
+JOIN journey_crew ca ON ca.journey_id = a.id AND ca.deleted_at IS NULL
+JOIN journey_crew cb ON cb.user_id = ca.user_id AND cb.journey_id <> a.id AND cb.deleted_at IS NULL
+JOIN journey b ON b.id = cb.journey_id AND b.scheduled_date = a.scheduled_date
+ AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
+WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
+  AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
+      AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_PERSON'
+      AND c.journey_id IN (a.id, b.id) AND c.user_id = ca.user_id)
+""")
+
+
+def flag_double_bookings(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]],
+                         rows: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]]) -> int:
+    """Insert a ScheduleConflict per new double booking among the touched rows; returns how many."""
+    session, tenant = writer.session, writer.actor.tenant_id
+    flagged = 0
+    seen: set[frozenset[Any]] = set()
+    schedules = list(touched.get("schedule", ()))
+    if schedules:
+        for r in session.execute(_SCHEDULE_PAIRS, {"t": tenant, "ids": schedules}).mappings():
+            key = frozenset((r["a"], r["b"], r["user_id"], r["equipment_id"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            kind = ConflictKind.DOUBLE_BOOKED_PERSON if r["user_id"] else ConflictKind.DOUBLE_BOOKED_EQUIPMENT
+            _flag(writer, kind, r["location_id"], schedule_id=r["a"], other_schedule_id=r["b"],
+                  user_id=r["user_id"], equipment_id=r["equipment_id"])
+            flagged += 1
+    journeys = set(touched.get("journey", ()))
+    journeys |= {rows[("journey_crew", i)]["journey_id"] for i in touched.get("journey_crew", ())
+                 if ("journey_crew", i) in rows}
+    if journeys:
+        for query, kind in ((_JOURNEY_TRUCKS, ConflictKind.DOUBLE_BOOKED_EQUIPMENT),
+                            (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON)):
+            for r in session.execute(query, {"t": tenant, "ids": list(journeys)}).mappings():
+                key = frozenset((kind, r["journey_id"], r["other_id"], r["user_id"], r["equipment_id"]))
+                if key in seen:
+                    continue
+                seen.add(key)
+                _flag(writer, kind, r["location_id"], journey_id=r["journey_id"],
+                      user_id=r["user_id"], equipment_id=r["equipment_id"],
+                      note=f"also booked on journey {r['other_id']}")
+                flagged += 1
+    return flagged
+
+
+def _flag(writer: SyncWriter, kind: ConflictKind, location_id: uuid.UUID, **values: Any) -> None:
+    writer.insert("schedule_conflict", {"kind": kind, "location_id": location_id,
+                                        "detected_at": utcnow(), **values})

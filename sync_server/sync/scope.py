@@ -1,0 +1,180 @@
+"""A user's buckets and what their pushes may touch: one set of rules for reads and writes.
+
+``user_buckets`` reads the stored grants (RolePermission of the role refined
+by live UserPermission rows) and maps them with ``shared_models.sync.buckets``;
+``check_write`` requires that the row, before and after, sits where the user
+can read it and that their grant for the action reaches it (DESIGN 7).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.orm import Session
+
+from shared_models.enums import PermissionAction, PermissionScope
+from shared_models.models import Location, RolePermission, UserPermission
+from shared_models.sync.buckets import (
+    LOCATION_KINDS,
+    LOCATION_VIA,
+    BucketKind,
+    Grants,
+    ScopeUser,
+    bucket_name,
+    bucketed_tables,
+    compute_buckets,
+    effective_grants,
+    kinds_of_table,
+)
+from sync_server.sync.ownership import owns_row
+
+__all__ = ["PermissionDenied", "check_write", "load_grants", "scope_user", "user_buckets"]
+
+_ACTION = {"insert": PermissionAction.CREATE, "update": PermissionAction.UPDATE,
+           "delete": PermissionAction.DELETE}
+
+
+class PermissionDenied(Exception):
+    """A write the user may not make; the API answers 403 ``permission_denied``."""
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = dict(details or {})
+
+
+def scope_user(user: Any) -> ScopeUser:
+    return ScopeUser(
+        id=user.id, tenant_id=user.tenant_id, role=str(user.role),
+        location_id=user.location_id, scope=PermissionScope(user.scope or PermissionScope.OWN),
+    )
+
+
+def load_grants(session: Session, user: Any) -> Grants:
+    """The user's effective (resource, action) -> scope, from the stored rows."""
+    role_rows = session.execute(
+        select(RolePermission.resource, RolePermission.action, RolePermission.scope).where(
+            RolePermission.tenant_id == user.tenant_id,
+            RolePermission.role == user.role,
+            RolePermission.deleted_at.is_(None),
+        )
+    ).all()
+    now = dt.datetime.now(dt.UTC)
+    overrides = session.execute(
+        select(
+            UserPermission.resource, UserPermission.action,
+            UserPermission.scope, UserPermission.granted,
+        ).where(
+            UserPermission.tenant_id == user.tenant_id,
+            UserPermission.user_id == user.id,
+            UserPermission.deleted_at.is_(None),
+            or_(UserPermission.expires_at.is_(None), UserPermission.expires_at > now),
+        )
+    ).all()
+    fallback = PermissionScope(user.scope or PermissionScope.OWN)
+    return effective_grants(role_rows, overrides, fallback)
+
+
+def user_buckets(session: Session, user: Any) -> list[str]:
+    """The bucket names ``user`` may pull, sorted."""
+    locations = session.scalars(
+        select(Location.id).where(
+            Location.tenant_id == user.tenant_id, Location.deleted_at.is_(None)
+        )
+    ).all()
+    return compute_buckets(scope_user(user), load_grants(session, user), locations)
+
+
+def _cached_scope(session: Session, user: Any) -> tuple[Grants, frozenset[str]]:
+    """Grants and buckets once per session and user: a 1,000-mutation push asks 1,000 times."""
+    cache = session.info.setdefault("cnc_scope", {})
+    if user.id not in cache:
+        cache[user.id] = (load_grants(session, user), frozenset(user_buckets(session, user)))
+    return cache[user.id]
+
+
+def _location_of(session: Session, table: str, row: Mapping[str, Any]) -> uuid.UUID | None:
+    """The branch a row belongs to: its own column, or its parent's (quote_item -> quote)."""
+    if table == "location":
+        return _uuid(row.get("id"))
+    if table in LOCATION_VIA:
+        parent, fk = LOCATION_VIA[table]
+        parent_id = _uuid(row.get(fk))
+        if parent_id is None:
+            return None
+        return session.execute(
+            text(f'SELECT location_id FROM "{parent}" WHERE id = :id'), {"id": parent_id}
+        ).scalar()
+    return _uuid(row.get("location_id"))
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def _reaches(
+    session: Session, user: ScopeUser, scope: PermissionScope, table: str,
+    row: Mapping[str, Any], location: uuid.UUID | None,
+) -> bool:
+    if scope in (PermissionScope.CLIENT, PermissionScope.ALL):
+        return True
+    if scope is PermissionScope.LOCATION:
+        return location is not None and location == user.location_id
+    return owns_row(session, user, table, row)
+
+
+def _row_buckets(
+    session: Session, user: ScopeUser, table: str, row: Mapping[str, Any],
+    location: uuid.UUID | None,
+) -> set[str]:
+    """The buckets of ``user``'s kind this state of the row would sit in."""
+    names: set[str] = set()
+    kinds = kinds_of_table(table)
+    if BucketKind.TENANT_REF in kinds:
+        names.add(bucket_name(BucketKind.TENANT_REF, user.tenant_id))
+    if location is not None:
+        names.update(bucket_name(k, location) for k in kinds if k in LOCATION_KINDS)
+    if owns_row(session, user, table, row):
+        names.add(bucket_name(BucketKind.OWN, user.id))
+        names.add(bucket_name(BucketKind.CREW_JOBS, user.id))
+    return names
+
+
+def check_write(
+    session: Session, user: Any, table: str, op: str,
+    old: Mapping[str, Any] | None, new: Mapping[str, Any],
+) -> None:
+    """Raise PermissionDenied unless ``user`` may apply ``op`` turning ``old`` into ``new``."""
+    details = {"table": table, "op": op}
+    if table not in bucketed_tables() or table == "tenant":
+        raise PermissionDenied(f"{table} cannot be written by clients", details)
+    action = _ACTION.get(op)
+    if action is None:
+        raise PermissionDenied(f"unknown operation {op!r}", details)
+    su = scope_user(user)
+    for state in (old, new):
+        if state is not None and _uuid(state.get("tenant_id")) != su.tenant_id:
+            raise PermissionDenied("the row belongs to another tenant", details)
+    grants, mine = _cached_scope(session, user)
+    scope = grants.get((table, action))
+    if scope is None:
+        raise PermissionDenied(f"no permission to {op} {table}", details)
+    for label, state in (("old", old), ("new", new)):
+        if state is None:
+            continue
+        merged = {**(old or {}), **state} if label == "new" else state
+        location = _location_of(session, table, merged)
+        if not _row_buckets(session, su, table, merged, location) & mine:
+            raise PermissionDenied(
+                f"the {table} row is outside your scope", {**details, "state": label}
+            )
+        if not _reaches(session, su, scope, table, merged, location):
+            raise PermissionDenied(
+                f"your {scope.value} permission to {op} {table} does not reach this row",
+                {**details, "state": label, "scope": scope.value},
+            )

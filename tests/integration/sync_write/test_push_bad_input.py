@@ -1,0 +1,87 @@
+"""Pushes that must write nothing: other tenants, other locations, unknown things (issue 3)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared_models.models import AuditLog, Customer
+from sync_server.core.errors import ApiError
+from tests.integration.sync_write.conftest import fetch, new_id
+
+
+def _audit_count(engine) -> int:
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(AuditLog))
+
+
+def test_another_tenants_row_is_denied_and_untouched(pusher, world, engine) -> None:
+    p = pusher("admin")
+    before = _audit_count(engine)
+    r = p.push(
+        p.mutation("customer", "update", world.other_customer, changes={"notes": "pwned"}),
+        p.mutation("customer", "delete", world.other_customer),
+        p.mutation("customer", "insert", new_id(), changes={
+            "tenant_id": str(world.other_tenant), "location_id": str(world.hq), "last_name": "X"}))
+    assert [(x.status, x.reason, x.row) for x in r.results] == \
+        [("rejected", "permission_denied", None)] * 3
+    other = fetch(engine, Customer, world.other_customer)
+    assert other.notes is None and other.deleted_at is None
+    assert _audit_count(engine) == before
+
+
+def test_another_locations_row_is_denied(pusher, world, engine) -> None:
+    p = pusher("dispatcher")  # LOCATION scope at HQ
+    r = p.push(p.mutation("customer", "update", world.east_customer, changes={"notes": "no"},
+                          base={"notes": None}),
+               p.mutation("customer", "insert", new_id(), changes={
+                   "location_id": str(world.east), "last_name": "Elsewhere"}))
+    assert [(x.status, x.reason) for x in r.results] == [("rejected", "permission_denied")] * 2
+    assert fetch(engine, Customer, world.east_customer).notes is None
+
+
+def test_unknown_table_column_value_and_row(pusher, world, engine) -> None:
+    p = pusher("admin")
+    r = p.push(
+        p.mutation("spaceship", "update", new_id(), changes={"x": 1}),
+        p.mutation("customer", "update", world.customer, changes={"shoe_size": 9}),
+        p.mutation("customer", "update", world.customer, changes={"province": "ZZ"}),
+        p.mutation("customer", "update", uuid.uuid4(), changes={"notes": "?"}),
+        p.mutation("customer", "update", world.customer, changes={"notes": "fine"},
+                   base={"notes": None}))
+    assert [(x.status, x.reason) for x in r.results] == [
+        ("rejected", "validation_failed"), ("rejected", "validation_failed"),
+        ("rejected", "validation_failed"), ("rejected", "row_not_found"), ("applied", None)]
+    assert "spaceship" in r.results[0].message
+    assert "shoe_size" in r.results[1].message
+    assert "province" in r.results[2].message
+    assert fetch(engine, Customer, world.customer).notes == "fine"
+
+
+def test_server_columns_and_delete_of_locked_rows(pusher, world, engine) -> None:
+    p = pusher("admin")
+    r = p.push(p.mutation("customer", "update", world.customer, changes={"version": 999999},
+                          base={"version": 1}),
+               p.mutation("quote", "update", world.quote, changes={"status": "SENT"}, base={"status": "DRAFT"}),
+               p.mutation("quote", "update", world.quote, changes={"status": "ACCEPTED"}, base={"status": "SENT"}),
+               p.mutation("quote", "delete", world.quote))
+    assert (r.results[0].status, r.results[0].reason) == ("conflict_resolved", "server_owned")
+    assert fetch(engine, Customer, world.customer).version < 999999
+    assert (r.results[3].status, r.results[3].reason) == ("rejected", "locked")
+
+
+def test_wrong_device_and_unordered_ids_are_refused_whole(pusher, world, engine) -> None:
+    p = pusher("admin")
+    p.device = world.devices["dispatcher"]
+    with pytest.raises(ApiError) as denied:
+        p.push(p.mutation("customer", "update", world.customer, changes={"notes": "x"}))
+    assert denied.value.code == "permission_denied"
+    q = pusher("admin")
+    m1 = q.mutation("customer", "update", world.customer, changes={"notes": "a"})
+    m2 = q.mutation("customer", "update", world.customer, changes={"notes": "b"})
+    with pytest.raises(ApiError) as bad:
+        q.push(m2, m1)
+    assert bad.value.code == "validation_failed"
+    assert fetch(engine, Customer, world.customer).notes is None
