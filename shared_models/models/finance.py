@@ -20,10 +20,10 @@ from shared_models.enums import (
     InvoiceStatus,
     PaymentMethod,
     PaymentStatus,
-    QuoteItemCategory,
     TransactionType,
 )
-from shared_models.types import Quantity, Rate
+from shared_models.models.lines import PricedLineMixin, priced_line_checks
+from shared_models.types import Rate
 
 __all__ = ["FinancialTransaction", "Invoice", "InvoiceItem", "Payment"]
 
@@ -105,34 +105,19 @@ class Invoice(SyncedMixin, LocationScopedMixin, Base):
     )
 
 
-class InvoiceItem(SyncedMixin, Base):
+class InvoiceItem(SyncedMixin, PricedLineMixin, Base):
     """One billed line; follows its invoice into buckets, so it carries no location."""
 
     __tablename__ = "invoice_item"
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"))
-    category: Mapped[QuoteItemCategory]
-    description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("1"))
-    unit: Mapped[str] = mapped_column(String(16), default="ea")
-    unit_price: Mapped[Decimal]
-    discount_pct: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"))
-    line_total: Mapped[Decimal]
-    taxable: Mapped[bool] = mapped_column(default=True)
-    sort_order: Mapped[int] = mapped_column(default=0)
     #: The quoted line this bills, to compare quoted with actual.
     quote_item_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("quote_item.id", ondelete="RESTRICT")
     )
-    catalogue_item_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("catalogue_item.id", ondelete="RESTRICT")
-    )
 
     __table_args__ = (
-        CheckConstraint("quantity >= 0", name="quantity_nonneg"),
-        CheckConstraint("unit_price >= 0", name="unit_price_nonneg"),
-        CheckConstraint("discount_pct BETWEEN 0 AND 100", name="discount_pct_range"),
-        CheckConstraint("line_total >= 0", name="line_total_nonneg"),
+        *priced_line_checks(),
         Index("ix_invoice_item_tenant_invoice", "tenant_id", "invoice_id", "sort_order"),
     )
 

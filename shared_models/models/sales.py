@@ -30,11 +30,11 @@ from shared_models.enums import (
     LeadSource,
     LeadStatus,
     Province,
-    QuoteItemCategory,
     QuoteStatus,
     SalesActivityType,
     ValuationOption,
 )
+from shared_models.models.lines import PricedLineMixin, priced_line_checks
 from shared_models.types import Quantity, Rate
 
 __all__ = ["Customer", "Lead", "Quote", "QuoteItem", "SalesActivity"]
@@ -294,30 +294,14 @@ class Quote(SyncedMixin, LocationScopedMixin, Base):
     )
 
 
-class QuoteItem(SyncedMixin, Base):
+class QuoteItem(SyncedMixin, PricedLineMixin, Base):
     """One priced line; follows its quote into buckets, so it carries no location."""
 
     __tablename__ = "quote_item"
 
     quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"))
-    category: Mapped[QuoteItemCategory]
-    description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal("1"))
-    #: "hour", "ea", "box", "cuft", "lb", "km", "month".
-    unit: Mapped[str] = mapped_column(String(16), default="ea")
-    unit_price: Mapped[Decimal]
-    discount_pct: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"))
-    line_total: Mapped[Decimal]
-    taxable: Mapped[bool] = mapped_column(default=True)
-    sort_order: Mapped[int] = mapped_column(default=0)
-    catalogue_item_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("catalogue_item.id", ondelete="RESTRICT")
-    )
 
     __table_args__ = (
-        CheckConstraint("quantity >= 0", name="quantity_nonneg"),
-        CheckConstraint("unit_price >= 0", name="unit_price_nonneg"),
-        CheckConstraint("discount_pct BETWEEN 0 AND 100", name="discount_pct_range"),
-        CheckConstraint("line_total >= 0", name="line_total_nonneg"),
+        *priced_line_checks(),
         Index("ix_quote_item_tenant_quote", "tenant_id", "quote_id", "sort_order"),
     )
