@@ -237,7 +237,8 @@ def sign_in(
 
     Also the way back from an expired offline lease: the server's new lease
     unlocks the existing replica (outbox included). A device the server calls
-    revoked has its replica and key material wiped.
+    revoked has its replica and key material wiped. ``clock`` is the unlock
+    path's clock (tests travel in time with it).
     """
     server_url = normalise_server_url(server_url)
     email = email.strip().lower()

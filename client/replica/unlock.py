@@ -60,6 +60,7 @@ from client.replica.errors import (
     KeyFileCorrupt,
     KeyNotFound,
     KeyStoreError,
+    LeaseExpired,
     LeaseInvalid,
     ReplicaError,
 )
@@ -254,21 +255,19 @@ class LeasedKeyStore:
             key, device_key=lease.key, device_key_id=lease.device_id,
             expires_at=lease.expires_at, replica_id=self.replica_id,
         )
+        # _lease_key is what unlocking proved to be stored; unknown (pre-lease, half
+        # converted, new) means save. Never loaded here: that could ask for a passphrase.
+        save_key = self._lease_key != lease.key
+        if save_key and not self.has_lease:  # first lease: the key before the file
+            self.lease_key_store.save(lease.key)
+            save_key = False
         write_private_file(self.lease_path, wrapped.to_json().encode("utf-8"))
-        if self._stored_lease_key() != lease.key:
+        if save_key:  # rotated key: the file first (the server can re-send the new key)
             self.lease_key_store.save(lease.key)
         self._lease_key = lease.key
         if self.legacy.exists():
             self.legacy.delete()
             log.info("replica %s converted to the offline lease", self.replica_id)
-
-    def _stored_lease_key(self) -> bytes | None:
-        if self._lease_key is None and self.lease_key_store.exists():
-            try:
-                self._lease_key = self.lease_key_store.load()
-            except KeyStoreError:
-                return None
-        return self._lease_key
 
     def unlock_renewed(self, lease: DeviceLease) -> bytes:
         """The replica key for a renewal: the stored expiry no longer counts."""
@@ -327,14 +326,26 @@ def open_user_replica(
         allow_plaintext_keyring=allow_plaintext_keyring, clock=clock,
     )
     has_replica = db_path.is_file() and db_path.stat().st_size > 0
+    key: bytes | None = None
     if key_store.exists():
-        key = key_store.load() if lease is None else key_store.unlock_renewed(lease)
-    elif has_replica:
-        raise KeyNotFound(
-            f"the replica at {db_path} exists but its key is not available here "
-            "(keyring missing or locked); the replica was left untouched"
-        )
-    else:
+        try:
+            key = key_store.load() if lease is None else key_store.unlock_renewed(lease)
+        except (KeyNotFound, KeyFileCorrupt, LeaseInvalid, LeaseExpired):
+            if has_replica:
+                raise
+            # A key saved just before a crash is reused, but key material that no
+            # longer works and has no database protects nothing: start afresh.
+            key_store.delete()
+            key_store = LeasedKeyStore(
+                rid, passphrase_provider=passphrase_provider,
+                allow_plaintext_keyring=allow_plaintext_keyring, clock=clock,
+            )
+    if key is None:
+        if has_replica:
+            raise KeyNotFound(
+                f"the replica at {db_path} exists but its key is not available here "
+                "(keyring missing or locked); the replica was left untouched"
+            )
         key = key_store._remember(new_replica_key())
         if lease is None:
             key_store.save(key)

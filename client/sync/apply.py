@@ -12,7 +12,6 @@ exactly what ``rows.upsert_wire_rows`` writes (a unit test compares them).
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -144,14 +143,39 @@ def column_converter(table: Table, name: str, dialect: Dialect) -> Converter | N
 
 
 @functools.lru_cache(maxsize=1024)
-def _upsert_sql(table: Table, columns: tuple[str, ...]) -> str:
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" * len(columns))
+def _upsert_sql(table: Table, columns: tuple[str, ...], filled: tuple[str, ...]) -> str:
+    """Insert ``columns`` + ``filled`` (defaults); on conflict update only ``columns``."""
+    names = ", ".join(f'"{c}"' for c in (*columns, *filled))
+    marks = ", ".join("?" * (len(columns) + len(filled)))
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id")
     return (
         f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT ("id") DO UPDATE'
         f' SET {updates} WHERE excluded."version" >= "{table.name}"."version"'
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _defaults_for(table: Table, columns: tuple[str, ...], dialect: Dialect
+                  ) -> tuple[tuple[str, ...], tuple[Callable[[], Any], ...]]:
+    """Columns missing from ``columns`` that have a Python default, and makers of their
+    bound values: what SQLAlchemy's INSERT adds for them (so the row is the same)."""
+    names, makers = [], []
+    for column in table.columns:
+        default = column.default
+        if column.name in columns or default is None:
+            continue
+        if not (default.is_scalar or default.is_callable):
+            continue
+        bind = column.type._cached_bind_processor(dialect)
+        arg, is_callable = default.arg, bool(default.is_callable)
+
+        def make(arg: Any = arg, is_callable: bool = is_callable, bind: Any = bind) -> Any:
+            value = arg(None) if is_callable else arg
+            return bind(value) if bind is not None and value is not None else value
+
+        names.append(column.name)
+        makers.append(make)
+    return tuple(names), tuple(makers)
 
 
 def upsert_rows_fast(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -173,6 +197,7 @@ def upsert_rows_fast(conn: Connection, table: Table, rows: Sequence[Mapping[str,
                     raise CodecError(table.name, name, "not writable by clients")
             converters = [column_converter(table, c, dialect) for c in columns]
             plan = [(i, f) for i, f in enumerate(converters) if f is not None]
+            filled, makers = _defaults_for(table, columns, dialect)
             params = []
             for row in batch:
                 values = list(row.values())
@@ -180,8 +205,10 @@ def upsert_rows_fast(conn: Connection, table: Table, rows: Sequence[Mapping[str,
                     v = values[i]
                     if v is not None:
                         values[i] = f(v)
+                if makers:
+                    values.extend(make() for make in makers)
                 params.append(values)
-            cursor.executemany(_upsert_sql(table, columns), params)
+            cursor.executemany(_upsert_sql(table, columns, filled), params)
     finally:
         cursor.close()
     return len(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,8 +69,10 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
             removed.append((change.bucket, *key))
             continue
         if change.data is not None:
-            upserts[change.table].append({**change.data, "id": str(change.id),
-                                          "version": change.version})
+            # The row's own version wins: change.version is the bucket cursor, which a
+            # batch write or a membership repair shares across many rows.
+            upserts[change.table].append({"version": change.version, **change.data,
+                                          "id": str(change.id)})
         members.append((change.bucket, key[0], key[1]))
     touched: set[tuple[str, str]] = set()
     for table, rows in upserts.items():
@@ -108,31 +111,71 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
     summary.changes += len(page.changes)
 
 
+def next_cursors(known: dict[str, int], page: PullResponse) -> dict[str, int]:
+    """The cursors ``apply_page`` leaves behind: the next request, known before applying."""
+    return {b: int(page.cursors.get(b, known.get(b, 0))) for b in page.buckets}
+
+
 def pull_all(
     store: LocalStore, fetch: Callable[[PullRequest], PullResponse], *,
     limit: int = DEFAULT_PULL_LIMIT,
 ) -> PullSummary:
-    """Pull and apply pages until the server has nothing more for any of our buckets."""
+    """Pull and apply pages until the server has nothing more for any of our buckets.
+
+    While a page is applied the next one is already being fetched (one page
+    ahead, so at most two pages are held): the server renders page N+1 while
+    the replica writes page N. The prefetched request carries exactly the
+    cursors the applied page leaves (``next_cursors``); if the replica ends up
+    elsewhere (the apply failed, or a bucket appeared), the prefetched page is
+    dropped and asked again.
+    """
     summary = PullSummary()
     rediscovered = False
-    for _ in range(MAX_PAGES):
-        with store.engine.connect() as conn:
-            request = PullRequest(buckets=cursors(conn), limit=limit)
+    ahead: Future[PullResponse] | None = None
+    ahead_request: PullRequest | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnc-pull") as pool:
         try:
-            page = fetch(request)
-        except PermissionDeniedError:
-            if rediscovered:
-                raise
-            # A bucket we may no longer have (role narrowed, moved location):
-            # an empty pull names the current set, and apply_page purges the rest.
-            rediscovered = True
-            page = fetch(PullRequest(buckets={}, limit=1))
-            page = page.model_copy(update={"changes": [], "cursors": {}, "has_more": True})
-        with replica_tx(store) as conn:
-            before = set(cursors(conn))
-            apply_page(conn, page, summary)
-            grew = bool(set(cursors(conn)) - before)
-        summary.pages += 1
-        if not page.has_more and not grew:
-            return summary
-    raise RuntimeError("pull: the server kept saying has_more")
+            for _ in range(MAX_PAGES):
+                with store.engine.connect() as conn:
+                    request = PullRequest(buckets=cursors(conn), limit=limit)
+                try:
+                    if ahead is not None and ahead_request == request:
+                        page = ahead.result()
+                    else:
+                        if ahead is not None:
+                            _discard(ahead)
+                        page = fetch(request)
+                    ahead = ahead_request = None
+                except PermissionDeniedError:
+                    ahead = ahead_request = None
+                    if rediscovered:
+                        raise
+                    # A bucket we may no longer have (role narrowed, moved location):
+                    # an empty pull names the current set, and apply_page purges the rest.
+                    rediscovered = True
+                    page = fetch(PullRequest(buckets={}, limit=1))
+                    page = page.model_copy(update={"changes": [], "cursors": {},
+                                                   "has_more": True})
+                if page.has_more and page.changes:
+                    ahead_request = PullRequest(buckets=next_cursors(request.buckets, page),
+                                                limit=limit)
+                    ahead = pool.submit(fetch, ahead_request)
+                with replica_tx(store) as conn:
+                    before = set(cursors(conn))
+                    apply_page(conn, page, summary)
+                    grew = bool(set(cursors(conn)) - before)
+                summary.pages += 1
+                if not page.has_more and not grew:
+                    return summary
+            raise RuntimeError("pull: the server kept saying has_more")
+        finally:
+            if ahead is not None:
+                _discard(ahead)
+
+
+def _discard(future: Future[PullResponse]) -> None:
+    """Wait for an unused prefetch and forget its outcome (errors included)."""
+    try:
+        future.result()
+    except Exception as exc:  # noqa: BLE001 - the page is asked again, or sync already failed
+        log.debug("pull: prefetched page dropped (%s)", exc)

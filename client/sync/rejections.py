@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from client.replica.schema import sync_rejection
 from client.sync.db import dumps, utcnow_iso
@@ -79,3 +79,35 @@ def resolve(conn: Connection, rejection_id: int, resolution: str) -> None:
         update(sync_rejection).where(sync_rejection.c.id == rejection_id)
         .values(resolved_at=utcnow_iso(), resolution=resolution)
     )
+
+
+def label_scope_exit(conn: Connection, table: str, row_id: str) -> int:
+    """Say why refusals of a row that just left this user's scope happened (DESIGN 6.7).
+
+    A job reassigned while the laptop was offline is refused as ``permission_denied``
+    on the push that precedes the pull which removes it; once the pull confirms the
+    row left the scope, its open refusals (and those of rows created against it, such
+    as the job's events) read "reassigned while you edited".
+    """
+    prefix = f"{SCOPE_EXIT_MESSAGE}: "
+    # The row itself, and rows created against it (a journey's events name its id).
+    about_row = or_(
+        and_(sync_rejection.c.table_name == table, sync_rejection.c.row_id == row_id),
+        sync_rejection.c.changes.contains(row_id, autoescape=True),
+    )
+    open_refusals = select(sync_rejection.c.id, sync_rejection.c.message).where(
+        about_row,
+        sync_rejection.c.reason == "permission_denied",
+        sync_rejection.c.resolved_at.is_(None),
+    )
+    relabelled = 0
+    for rejection_id, message in conn.execute(open_refusals).all():
+        if message and message.startswith(prefix):
+            continue
+        conn.execute(
+            update(sync_rejection)
+            .where(sync_rejection.c.id == rejection_id)
+            .values(message=f"{prefix}{message or 'permission_denied'}")
+        )
+        relabelled += 1
+    return relabelled

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.replica.schema import pending_eviction, row_bucket
-from client.sync import outbox
+from client.sync import outbox, rejections
 from client.sync.db import table_for
 from client.sync.rows import delete_row
 
@@ -55,6 +55,7 @@ def release_rows(conn: Connection, keys: Iterable[tuple[str, str]]) -> tuple[int
             delete_row(conn, table_for(table), row_id)
         except KeyError:
             pass  # a table this client does not know: nothing stored
+        rejections.label_scope_exit(conn, table, row_id)
         deleted += 1
     return deleted, parked
 

@@ -117,8 +117,12 @@ class Batch:
             if not todo:
                 continue
             t = synced_table(table)
-            found = {r["id"]: dict(r) for r in self.session.execute(
-                select(t).where(t.c.id.in_(todo))).mappings()}
+            result = self.session.execute(select(t).where(t.c.id.in_(todo)))
+            keys = list(result.keys())
+            found = {}
+            for values in result:
+                row = dict(zip(keys, values, strict=True))
+                found[row["id"]] = row
             for i in todo:
                 self.rows[(table, i)] = found.get(i)
 
@@ -169,7 +173,7 @@ class Batch:
 
     def _authorize(self, table: str, op: str, old: Any, new: Any) -> MergeOutcome | None:
         try:
-            check_write(self.session, self.user, table, op, old, new)
+            check_write(self.session, self.user, table, op, old, new, lookup=self.row)
         except PermissionDenied as exc:
             return rejected(Reason.PERMISSION_DENIED, exc.message)
         return None

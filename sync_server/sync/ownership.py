@@ -6,7 +6,7 @@ they crew or lead and what hangs off them, and rows that name them as owner.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import text
@@ -42,8 +42,12 @@ def journey_is_theirs(session: Session, user_id: uuid.UUID, journey_id: uuid.UUI
     )
 
 
-def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, Any]) -> bool:
-    """True when ``row`` (a state of ``table``) is the user's own."""
+def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, Any], *,
+             lookup: Callable[[str, uuid.UUID], Mapping[str, Any] | None] | None = None) -> bool:
+    """True when ``row`` (a state of ``table``) is the user's own.
+
+    ``lookup`` answers the parent quote of a quote item from the caller's rows.
+    """
     uid = user.id
     if any(_uuid(row.get(col)) == uid for col in OWNER_COLUMNS.get(table, ())):
         return True
@@ -58,6 +62,12 @@ def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, An
         return True
     if table == "quote_item":
         quote_id = _uuid(row.get("quote_id"))
+        if lookup is not None:
+            held = lookup("quote", quote_id) if quote_id is not None else None
+            if held is None or held.get("deleted_at") is not None:
+                return False
+            return owns_row(session, user, "quote",
+                            {"id": held["id"], "created_by": held.get("created_by")})
         quote = session.execute(
             text("SELECT id, created_by FROM quote WHERE id = :q AND deleted_at IS NULL"),
             {"q": quote_id},

@@ -31,7 +31,7 @@ from sync_server.core.db import is_connection_error
 from sync_server.core.errors import ApiError, ErrorCode
 from sync_server.db.models import MutationReceipt
 from sync_server.sync.apply import Applied, Batch
-from sync_server.sync.writer import Actor, SyncWriter, synced_table
+from sync_server.sync.writer import Actor, SyncWriter, encode_stored, synced_table
 
 _DEVICE = Device.__table__
 _RECEIPT = MutationReceipt.__table__
@@ -83,13 +83,15 @@ def _apply_fresh(session: Session, user: Any, device_id: uuid.UUID,
     threshold = session.execute(select(Tenant.discount_approval_threshold_pct)
                                 .where(Tenant.id == user.tenant_id)).scalar()
     context = {"approval_threshold_pct": threshold}
+    writer = SyncWriter(session, actor, defer_totals=True, defer_writes=True)
     try:
         with session.begin_nested():
-            writer = SyncWriter(session, actor, defer_totals=True)
             return Batch(session, user, writer, careful=False, context=context).run(fresh)
     except DBAPIError as exc:
         if is_connection_error(exc):
             raise
+    finally:
+        writer.close()
     writer = SyncWriter(session, actor, defer_totals=False)
     return Batch(session, user, writer, careful=True, context=context).run(fresh)
 
@@ -102,8 +104,11 @@ def _final_rows(session: Session, keys: set[tuple[str, uuid.UUID]]) -> dict[Any,
     out: dict[Any, dict[str, Any]] = {}
     for table, ids in by_table.items():
         t = synced_table(table)
-        for row in session.execute(select(t).where(t.c.id.in_(ids))).mappings():
-            out[(table, row["id"])] = dict(row)
+        result = session.execute(select(t).where(t.c.id.in_(ids)))
+        keys = list(result.keys())
+        for values in result:
+            row = dict(zip(keys, values, strict=True))
+            out[(table, row["id"])] = row
     return out
 
 
@@ -122,7 +127,7 @@ def _record(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID,
         m = a.mutation
         results[m.mutation_id] = MutationResult(
             mutation_id=m.mutation_id, status=outcome.status, reason=outcome.reason,
-            message=message, row=encode_row(synced_table(a.table), row) if row else None)
+            message=message, row=encode_stored(a.table, row) if row else None)
         receipts.append({"device_id": device_id, "mutation_id": m.mutation_id,
                          "tenant_id": tenant_id, "status": outcome.status,
                          "reason": outcome.reason, "message": message, "table_name": m.table[:64],

@@ -6,6 +6,17 @@ statements run immediately (Core, ``RETURNING`` the stored row); the audit
 entries, field clocks, memberships and live notifications of a transaction are
 collected and written by ``finish()`` in a few bulk statements, which is what
 makes a 1,000-mutation push fit its budget.
+
+With ``defer_writes`` (a push's fast attempt) row statements are queued too and
+sent in batches: consecutive inserts of a table as one multi-row ``INSERT ...
+RETURNING``, consecutive updates of the same columns as one ``executemany``
+followed by one ``SELECT`` of the stored rows. The queue is flushed before any
+other statement the session runs (a ``do_orm_execute`` hook), before a second
+write of a queued row and in ``finish()``, so every read in the transaction
+still sees every write before it, and each handed-out row dict is refreshed in
+place with what PostgreSQL stored. A database refusal then surfaces at a flush
+instead of at the write; the push answers that by rerunning the batch in
+careful mode (one savepoint per mutation, immediate statements).
 """
 from __future__ import annotations
 
@@ -17,13 +28,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared_models.ids import uuid7
 from shared_models.models import AuditLog
-from shared_models.sync.codec import encode_row
+from shared_models.sync.codec import encode_value, wire_columns
 from shared_models.sync.codec import synced_table as _synced_table
 from shared_models.sync.hlc import SERVER_NODE, Hlc
 from shared_models.types import utcnow
@@ -43,6 +54,42 @@ _SYNC_COLUMNS = frozenset({"id", "tenant_id", "version", "created_at", "updated_
                            "updated_by", "deleted_at"})
 
 
+@cache
+def _column_defaults_of(table_name: str) -> tuple[tuple[str, Any, bool], ...]:
+    out = []
+    for column in synced_table(table_name).columns:
+        default = column.default
+        if default is not None and (default.is_scalar or default.is_callable):
+            out.append((column.name, default.arg, bool(default.is_callable)))
+        else:
+            out.append((column.name, None, False))
+    return tuple(out)
+
+
+@cache
+def _wire_names(table_name: str) -> tuple[str, ...]:
+    return tuple(wire_columns(synced_table(table_name)))
+
+
+def encode_stored(table_name: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """``codec.encode_row`` for a row dict, with the table's wire columns looked up once."""
+    get = row.get
+    return {name: encode_value(get(name)) for name in _wire_names(table_name)}
+
+
+def _by_id(result: Any) -> dict[uuid.UUID, dict[str, Any]]:
+    """Rows as dicts by id (one keys() for the result, not one per row)."""
+    keys = list(result.keys())
+    at = keys.index("id")
+    return {row[at]: dict(zip(keys, row, strict=True)) for row in result}
+
+
+def _column_defaults(table: Any) -> dict[str, Any]:
+    """Every column of ``table`` with its Python-side default (what INSERT would store)."""
+    return {name: (arg(None) if is_callable else arg)
+            for name, arg, is_callable in _column_defaults_of(table.name)}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is writing: stamped on rows (``updated_by``) and on the audit trail."""
@@ -54,7 +101,22 @@ class Actor:
 
 
 @dataclass
+class _Op:
+    """A queued row statement (``defer_writes``): its values and the dict handed out."""
+
+    kind: str  # "insert" | "update"
+    table: str
+    values: dict[str, Any]
+    stored: dict[str, Any]
+
+    def signature(self) -> tuple[Any, ...]:
+        return (self.kind, self.table, tuple(self.values))
+
+
+@dataclass
 class _Pending:
+    #: Audit entries; ``before``/``after`` stay row dicts until ``finish()`` encodes them
+    #: (a deferred write's dict is only complete after its flush).
     audit: list[dict[str, Any]] = field(default_factory=list)
     clocks: dict[tuple[str, uuid.UUID], dict[str, list[Any]]] = field(default_factory=dict)
     changed: dict[str, set[uuid.UUID]] = field(default_factory=dict)
@@ -68,7 +130,8 @@ class SyncWriter:
     ``defer_totals`` lets a push recompute document totals once per batch.
     """
 
-    def __init__(self, session: Session, actor: Actor, *, defer_totals: bool = False) -> None:
+    def __init__(self, session: Session, actor: Actor, *, defer_totals: bool = False,
+                 defer_writes: bool = False) -> None:
         self.session = session
         self.actor = actor
         self.defer_totals = defer_totals
@@ -81,6 +144,72 @@ class SyncWriter:
         self._clock = Hlc.zero(SERVER_NODE)
         self._pending = _Pending()
         self._recomputing = False
+        self.defer_writes = defer_writes
+        self._queue: list[_Op] = []
+        self._queued: set[tuple[str, uuid.UUID]] = set()
+        self._flushing = False
+        if defer_writes:
+            event.listen(session, "do_orm_execute", self._flush_before_statement)
+
+    def close(self) -> None:
+        """Stop watching the session (deferred writes); ``finish()`` calls it, and so
+        must whoever abandons a writer after an error."""
+        if self.defer_writes and event.contains(self.session, "do_orm_execute",
+                                                self._flush_before_statement):
+            event.remove(self.session, "do_orm_execute", self._flush_before_statement)
+        self._queue.clear()
+        self._queued.clear()
+
+    # -- deferred row statements -------------------------------------------------
+    def _flush_before_statement(self, _state: Any) -> None:
+        if self._queue and not self._flushing:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the queued row statements, in order, batched; refresh their row dicts."""
+        if not self._queue:
+            return
+        queue, self._queue = self._queue, []
+        self._queued.clear()
+        self._flushing = True
+        try:
+            start = 0
+            while start < len(queue):
+                end = start + 1
+                signature = queue[start].signature()
+                while end < len(queue) and queue[end].signature() == signature:
+                    end += 1
+                self._flush_run(queue[start:end])
+                start = end
+        finally:
+            self._flushing = False
+
+    def _flush_run(self, ops: list[_Op]) -> None:
+        t = synced_table(ops[0].table)
+        if ops[0].kind == "insert":
+            result = self.session.execute(insert(t).returning(*t.c), [op.values for op in ops])
+            stored = _by_id(result)
+        else:
+            self.session.execute(update(t).where(t.c.id == bindparam("_cnc_row_id")),
+                                 [{"_cnc_row_id": op.stored["id"], **op.values} for op in ops])
+            ids = [op.stored["id"] for op in ops]
+            stored = _by_id(self.session.execute(select(t).where(t.c.id.in_(ids))))
+        for op in ops:
+            row = stored.get(op.stored["id"])
+            if row is None:  # what .one() would have said had the statement run at once
+                raise LookupError(f"{op.table} row {op.stored['id']} vanished during the push")
+            op.stored.update(row)
+
+    def _queue_write(self, kind: str, table: str, values: dict[str, Any],
+                     stored: dict[str, Any]) -> dict[str, Any]:
+        self._queue.append(_Op(kind, table, values, stored))
+        self._queued.add((table, stored["id"]))
+        return stored
+
+    def _settle(self, table: str, row_id: uuid.UUID) -> None:
+        """A row written twice in one flush could not get each state back: flush first."""
+        if (table, row_id) in self._queued:
+            self.flush()
 
     # -- versions -------------------------------------------------------------
     def lock(self) -> None:
@@ -119,7 +248,12 @@ class SyncWriter:
         if "tenant_id" in t.c:
             row["tenant_id"] = self.actor.tenant_id
         self._prepare(table, row, None)
-        stored = dict(self.session.execute(insert(t).values(row).returning(*t.c)).mappings().one())
+        if self.defer_writes:
+            full = {**_column_defaults(t), **row}
+            stored = self._queue_write("insert", table, full, dict(full))
+        else:
+            stored = dict(self.session.execute(
+                insert(t).values(row).returning(*t.c)).mappings().one())
         self._record(table, "insert", None, stored, mutation_id, hlc, values.keys())
         return stored
 
@@ -133,8 +267,13 @@ class SyncWriter:
         self._prepare(table, values, before)
         values.update(version=self._next_version(), updated_at=utcnow(),
                       updated_by=self.actor.user_id)
-        stored = dict(self.session.execute(
-            update(t).where(t.c.id == row_id).values(values).returning(*t.c)).mappings().one())
+        if self.defer_writes:
+            self._settle(table, row_id)
+            stored = self._queue_write("update", table, values, {**before, **values})
+        else:
+            stored = dict(self.session.execute(
+                update(t).where(t.c.id == row_id).values(values).returning(*t.c)
+            ).mappings().one())
         self._record(table, "update", before, stored, mutation_id, hlc, changes.keys())
         return stored
 
@@ -144,15 +283,20 @@ class SyncWriter:
         t = synced_table(table)
         before = before if before is not None else self.load(table, row_id)
         now = utcnow()
-        stored = dict(self.session.execute(
-            update(t).where(t.c.id == row_id)
-            .values(deleted_at=now, version=self._next_version(), updated_at=now,
-                    updated_by=self.actor.user_id)
-            .returning(*t.c)).mappings().one())
+        values = {"deleted_at": now, "version": self._next_version(), "updated_at": now,
+                  "updated_by": self.actor.user_id}
+        if self.defer_writes:
+            self._settle(table, row_id)
+            stored = self._queue_write("update", table, values, {**before, **values})
+        else:
+            stored = dict(self.session.execute(
+                update(t).where(t.c.id == row_id).values(values).returning(*t.c)
+            ).mappings().one())
         self._record(table, "delete", before, stored, mutation_id, None, ())
         return stored
 
     def load(self, table: str, row_id: uuid.UUID) -> dict[str, Any]:
+        self.flush()
         t = synced_table(table)
         row = self.session.execute(select(t).where(t.c.id == row_id)).mappings().one()
         return dict(row)
@@ -169,15 +313,13 @@ class SyncWriter:
     def _record(self, table: str, action: str, before: Mapping[str, Any] | None,
                 after: dict[str, Any], mutation_id: int | None, hlc: Hlc | None,
                 fields: Any) -> None:
-        t = synced_table(table)
         row_id = after["id"]
         self.rows[(table, row_id)] = after
         self._pending.audit.append({
             "id": uuid7(), "tenant_id": self.actor.tenant_id, "user_id": self.actor.user_id,
             "device_id": self.actor.device_id, "table_name": table, "row_id": row_id,
             "action": action, "version": after["version"], "mutation_id": mutation_id,
-            "before": encode_row(t, before) if before is not None else None,
-            "after": encode_row(t, after), "occurred_at": after["updated_at"],
+            "before": before, "after": after, "occurred_at": after["updated_at"],
         })
         self._pending.changed.setdefault(table, set()).add(row_id)
         stamp = [str(self.stamp(hlc)), self.actor.role]
@@ -216,11 +358,20 @@ class SyncWriter:
 
     def finish(self) -> None:
         """Write audit entries and field clocks, update memberships, queue live notifications."""
+        self.flush()
         if self._pending.documents:
             self.recompute_totals()
+        self.flush()
+        self.close()
         p = self._pending
         if p.audit:
-            self.session.execute(insert(_AUDIT), p.audit)
+            entries = []
+            for entry in p.audit:
+                name, before = entry["table_name"], entry["before"]
+                entries.append({**entry,
+                                "before": None if before is None else encode_stored(name, before),
+                                "after": encode_stored(name, entry["after"])})
+            self.session.execute(insert(_AUDIT), entries)
         clock_rows = [{"table_name": t, "row_id": r, "tenant_id": self.actor.tenant_id, "clocks": c}
                       for (t, r), c in p.clocks.items() if c]
         if clock_rows:

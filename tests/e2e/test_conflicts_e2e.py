@@ -97,8 +97,7 @@ def test_edit_of_an_accepted_quote_is_rejected_shown_retried_and_discarded(
     report = laptop.sync()
     assert report.push.rejected == 1
     assert server_db.row("quote", qa)["notes"] == "orig"
-    # (That the replica then shows the server's row again is checked in test_verify_e2e:
-    # it currently fails for rows pulled from a multi-row batch, see the xfail there.)
+    # (That the replica then shows the server's row again is checked in test_verify_e2e.)
     with laptop.store.engine.connect() as conn:
         (refused,) = rejections.unresolved(conn)
     assert (refused.reason, refused.op, refused.table, refused.row_id) == (

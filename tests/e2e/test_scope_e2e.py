@@ -1,8 +1,6 @@
 """Who holds what (DESIGN 4, 6.7), checked on the contents of real encrypted replicas."""
 from __future__ import annotations
 
-import pytest
-
 from client.services import get_row, list_rows
 from client.sync import rejections
 
@@ -113,11 +111,6 @@ def test_pending_edits_of_a_reassigned_journey_are_pushed_then_kept_as_rejection
     assert (status.pending, status.rejections) == (0, 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "client/sync/push.py apply_results labels a refusal 'reassigned while you edited' only "
-    "when the row is already parked in pending_eviction, but sync_once pushes BEFORE it "
-    "pulls, so a row reassigned while offline is refused (permission_denied, 'outside your "
-    "scope') before the pull parks it: the DESIGN 6.7 label never appears"))
 def test_edits_refused_because_the_job_was_reassigned_say_so(
     scene, make_client,  # type: ignore[no-untyped-def]
 ) -> None:

@@ -9,13 +9,21 @@ server's truth back (rows, audit log) and writes as an office user would.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -32,6 +40,7 @@ from sync_server.sync.writer import Actor, SyncWriter
 from tests.utils.auth import Account, _password_hash
 
 UTC = dt.UTC
+REPO = Path(__file__).resolve().parents[2]
 
 #: name -> (role, branch index). Crew leads work at branch 0, like the dispatcher ``disp``.
 PEOPLE: dict[str, tuple[UserRole, int]] = {
@@ -189,3 +198,44 @@ def _populate(w: SyncWriter, s: Scene) -> None:
     put("blankets.in", "inventory_transaction", inventory_id=s.rows["blankets"], type="PURCHASE",
         quantity=Decimal(100), occurred_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
         performed_by=s.user("admin"))
+
+
+@contextmanager
+def server_process(db_url: str, data_dir: Path, **secrets: str) -> Iterator[str]:
+    """``cnc-server``'s own entry point in a separate OS process on 127.0.0.1; yields its URL.
+
+    ``secrets`` (secret_key, encryption_key) must be those of the other processes of the
+    pool: tokens issued by one are checked by another.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CNC_") and k != "DATABASE_URL"}
+    env.update(CNC_DATABASE_URL=db_url, CNC_ENVIRONMENT="test", CNC_HOST="127.0.0.1",
+               CNC_PORT=str(port), CNC_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO),
+               **{f"CNC_{k.upper()}": v for k, v in secrets.items()})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from sync_server.core.server import run_server; run_server()"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server process exited: {proc.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not become healthy")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
