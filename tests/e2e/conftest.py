@@ -19,7 +19,7 @@ from client.session import ClientSession, Profile, sign_in
 from client.sync.clock import DeviceClock
 from client.sync.engine import SyncEngine
 from client.sync.protocol import HttpSyncProtocol
-from tests.utils.auth import Account, World, ensure_lease_column, make_world
+from tests.utils.auth import Account, World, make_world
 from tests.utils.e2e import Scene, ServerDb, build_scene
 from tests.utils.server import live_server
 
@@ -65,16 +65,6 @@ def headless_keyring() -> Iterator[None]:
 
 @pytest.fixture
 def world_db(migrated_db_url: str) -> tuple[str, World]:
-    ensure_lease_column(migrated_db_url)
-    # The write path's table the lead has yet to migrate (as tests/integration/sync_write does).
-    from sync_server.core.db import create_db_engine
-    from sync_server.db.write_models import FieldClock
-
-    engine = create_db_engine(migrated_db_url)
-    try:
-        FieldClock.__table__.create(engine, checkfirst=True)
-    finally:
-        engine.dispose()
     return migrated_db_url, make_world(migrated_db_url)
 
 

@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 import httpx
-import psycopg
 
 from shared_models.enums import Province, UserRole
 from shared_models.models import Location, Tenant, User
@@ -17,7 +16,6 @@ from shared_models.sync.wire import PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HE
 from sync_server.admin.accounts import create_tenant
 from sync_server.auth.passwords import hash_password
 from sync_server.core.db import create_db_engine, session_scope
-from tests.utils.pg import libpq_uri
 
 PASSWORD = "Blue-Heron-Maple-42"
 CLIENT_HEADERS = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: str(SCHEMA_VERSION)}
@@ -38,12 +36,6 @@ class World:
     admin_a: Account
     dispatcher_a: Account
     admin_b: Account
-
-
-def ensure_lease_column(database_url: str) -> None:
-    """Add ``device.lease_key_sealed`` until its Alembic migration lands (no-op after)."""
-    with psycopg.connect(libpq_uri(database_url), autocommit=True) as conn:
-        conn.execute("ALTER TABLE device ADD COLUMN IF NOT EXISTS lease_key_sealed bytea")
 
 
 def _tenant(session: Any, name: str, slug: str) -> tuple[Tenant, Location]:

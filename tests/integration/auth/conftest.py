@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from sync_server.app import create_app
 from sync_server.core.config import Settings
-from tests.utils.auth import World, ensure_lease_column, make_world
+from tests.utils.auth import World, make_world
 from tests.utils.server import make_test_settings, serve_app
 
 
@@ -30,7 +30,6 @@ class LiveServer:
 
 @pytest.fixture
 def auth_db_url(migrated_db_url: str) -> str:
-    ensure_lease_column(migrated_db_url)
     return migrated_db_url
 
 

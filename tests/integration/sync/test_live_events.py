@@ -13,7 +13,7 @@ from shared_models.enums import UserRole
 from sync_server.app import create_app
 from sync_server.core.db import create_db_engine
 from tests.integration.sync.scope_world import commit, customer, make_tenant
-from tests.utils.auth import bearer, ensure_lease_column, login_ok
+from tests.utils.auth import bearer, login_ok
 from tests.utils.server import make_test_settings, serve_app
 
 
@@ -54,7 +54,6 @@ class EventReader:
 
 @pytest.fixture
 def live(migrated_db_url: str) -> Iterator[tuple[str, object, object]]:
-    ensure_lease_column(migrated_db_url)
     engine = create_db_engine(migrated_db_url)
     a = make_tenant(engine, "acme", {"disp": (UserRole.DISPATCHER, 0),
                                      "disp2": (UserRole.DISPATCHER, 1)})

@@ -19,7 +19,6 @@ from shared_models.ids import uuid7
 from sync_server.core.db import create_db_engine, session_scope
 from tests.integration.sync.pull_client import Replica
 from tests.integration.sync.scope_world import TenantWorld, make_tenant, server_view, write
-from tests.utils.auth import ensure_lease_column
 from tests.utils.server import live_server
 
 
@@ -36,7 +35,6 @@ class Setup:
 
 @pytest.fixture
 def setup(migrated_db_url: str) -> Iterator[Setup]:
-    ensure_lease_column(migrated_db_url)
     engine = create_db_engine(migrated_db_url, pool_size=10)
     world = make_tenant(engine, "acme", {"disp": (UserRole.DISPATCHER, 0)}, n_locations=1)
     with live_server(migrated_db_url) as base:

@@ -20,7 +20,7 @@ from sync_server.core.db import create_db_engine, session_scope
 from sync_server.db.versioning import next_versions
 from sync_server.sync.membership import rebuild_memberships
 from tests.integration.sync.scope_world import make_tenant
-from tests.utils.auth import bearer, ensure_lease_column, login_ok
+from tests.utils.auth import bearer, login_ok
 from tests.utils.server import live_server
 
 CUSTOMERS = int(os.environ.get("CNC_VOLUME_CUSTOMERS", "20000"))
@@ -39,7 +39,6 @@ def _bulk(session, tenant_id, table_name: str, rows: list[dict]) -> None:
 
 @pytest.mark.slow
 def test_bootstrap_of_a_100k_row_location(migrated_db_url: str) -> None:
-    ensure_lease_column(migrated_db_url)
     engine = create_db_engine(migrated_db_url)
     world = make_tenant(engine, "bulk", {"disp": (UserRole.DISPATCHER, 0),
                                          "sales": (UserRole.SALES, 1)}, n_locations=2)

@@ -14,7 +14,7 @@ from shared_models.sync.codec import decode_row, encode_row, synced_table
 from sync_server.core.db import create_db_engine
 from tests.integration.sync.pull_client import Replica
 from tests.integration.sync.scope_world import TenantWorld, commit, populate
-from tests.utils.auth import bearer, ensure_lease_column
+from tests.utils.auth import bearer
 from tests.utils.server import live_server
 
 
@@ -28,7 +28,6 @@ class Scene:
 
 @pytest.fixture
 def scene(migrated_db_url: str) -> Iterator[Scene]:
-    ensure_lease_column(migrated_db_url)
     engine = create_db_engine(migrated_db_url)
     a, b = populate(engine)
     with live_server(migrated_db_url) as base:

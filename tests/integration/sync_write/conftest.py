@@ -29,20 +29,12 @@ from shared_models.sync.hlc import Hlc
 from shared_models.sync.wire import Mutation, PushRequest, PushResponse
 from sync_server.admin.accounts import create_tenant, create_user
 from sync_server.core.db import create_db_engine, session_scope
-from sync_server.db.write_models import FieldClock
 from sync_server.sync.push import push_mutations
-from tests.utils.auth import ensure_lease_column
 
 
 @pytest.fixture
 def write_db_url(migrated_db_url: str) -> str:
-    """The migrated schema plus the write path's table the lead has yet to migrate."""
-    ensure_lease_column(migrated_db_url)
-    engine = create_db_engine(migrated_db_url)
-    try:
-        FieldClock.__table__.create(engine, checkfirst=True)
-    finally:
-        engine.dispose()
+    """The migrated schema (field clocks and lease keys come from migration 0007)."""
     return migrated_db_url
 
 
