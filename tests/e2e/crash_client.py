@@ -17,8 +17,8 @@ from sqlalchemy import event
 from client.cli import passphrase_provider
 from client.services import LocalWriteService
 from client.session import Profile, resume
-from client.sync.clock import DeviceClock
 from client.sync import pull as pull_module
+from client.sync.clock import DeviceClock
 from client.sync.engine import SyncEngine
 from client.sync.protocol import HttpSyncProtocol
 
