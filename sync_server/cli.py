@@ -103,10 +103,8 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _seed(engine: Engine, settings: Settings, *, seed: int, customers: int) -> None:
-    from sync_server.db.versioning import install_versioning
     from sync_server.seed import SeedError, format_accounts_table, seed_demo, write_demo_accounts
 
-    install_versioning()
     try:
         with session_scope(engine) as session:
             result = seed_demo(session, seed=seed, hq_customers=customers)
@@ -123,10 +121,8 @@ def cmd_create_tenant(args: argparse.Namespace, settings: Settings) -> None:
     from shared_models.geography import DEFAULT_TIMEZONE, parse_province
     from shared_models.models import Location
     from sync_server.admin.accounts import create_tenant
-    from sync_server.db.versioning import install_versioning
 
     province = _parse(parse_province, args.hq_province)
-    install_versioning()
     with migrated_database(settings) as engine, session_scope(engine) as session:
         tenant = create_tenant(session, name=args.name, slug=args.slug)
         session.add(
@@ -147,11 +143,9 @@ def cmd_create_tenant(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> None:
     from sync_server.admin.accounts import create_user, find_location, find_tenant, parse_role
-    from sync_server.db.versioning import install_versioning
 
     parse_role(args.role)  # an unknown role fails before any prompt or connection
     password = args.password or os.environ.get(PASSWORD_ENV) or _prompt_password()
-    install_versioning()
     with migrated_database(settings) as engine, session_scope(engine) as session:
         tenant = find_tenant(session, args.tenant)
         location = find_location(session, tenant, args.location)

@@ -59,7 +59,9 @@ def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded attributes after commit (responses are built after it)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    from sync_server.db.versioning import VersionedSession
+
+    return sessionmaker(bind=engine, class_=VersionedSession, expire_on_commit=False)
 
 
 @contextmanager

@@ -72,8 +72,20 @@ def _record_memberships(session: Session, flush_context: Any) -> None:
         update_memberships(session, tenant_id, changed, version)
 
 
-def install_versioning(session_class: type[Session] | Any = Session) -> None:
+class VersionedSession(Session):
+    """The server's ORM session: every synced row it writes gets a version and memberships.
+
+    A subclass rather than a process-wide hook on ``Session``, so the behaviour
+    belongs to the server's session factory and never leaks into other code
+    (a test's plain SQLite session, the client's replica).
+    """
+
+
+def install_versioning(session_class: type[Session] | Any = VersionedSession) -> None:
     """Stamp versions and log memberships on flush for ``session_class`` (idempotent)."""
     if not event.contains(session_class, "before_flush", _stamp):
         event.listen(session_class, "before_flush", _stamp)
         event.listen(session_class, "after_flush_postexec", _record_memberships)
+
+
+install_versioning(VersionedSession)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from shared_models.models import Tenant
 from sync_server.db.models import BucketMembership
-from sync_server.db.versioning import install_versioning
 from sync_server.seed.company import SLUG, seed_company
 from sync_server.seed.context import SeedContext, SeedError
 from sync_server.seed.finance import seed_finance_batch, seed_ledger_extras
@@ -57,7 +56,6 @@ def seed_demo(session: Session, *, seed: int = 42, today: dt.date | None = None,
     if session.scalar(select(Tenant.id).where(Tenant.slug == SLUG)) is not None:
         raise SeedError(f"a tenant with slug {SLUG!r} already exists: the demo is already seeded "
                         "(use a fresh database to seed it again)")
-    install_versioning()
     ctx = SeedContext(session, seed=seed, today=today or dt.date.today())
     pools = Pools(ctx.faker)
     company = seed_company(ctx, pools)

@@ -209,10 +209,14 @@ class Laptop:
             return int(get_meta(conn, META_NEXT_MUTATION_ID) or 1) - 1
 
     def live_ids(self, table: str) -> list[uuid.UUID]:
-        """Ids of the live rows of ``table`` this laptop shows (server state + its edits)."""
+        """Ids of the live rows of ``table`` this laptop shows (server state + its edits).
+
+        In creation order, so that a replayed example picks the same rows (ids are random).
+        """
         t = table_for(table)
         with self.store.engine.connect() as conn:
-            found = conn.execute(select(t.c.id).where(t.c.deleted_at.is_(None)).order_by(t.c.id))
+            found = conn.execute(select(t.c.id).where(t.c.deleted_at.is_(None))
+                                 .order_by(t.c.created_at, t.c.id))
             return [r[0] for r in found]
 
     def close(self) -> None:
