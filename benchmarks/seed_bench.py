@@ -6,6 +6,7 @@ last line is one JSON object: {"rows": ..., "seconds": ...}.
 
     .venv/bin/python benchmarks/seed_bench.py [--customers 20000] [--seed 42]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def main() -> None:
             Base.metadata.create_all(engine)
             started = time.perf_counter()
             with session_scope(engine) as session:
-                result = seed_demo(session, seed=args.seed, today=dt.date(2026, 6, 15),
-                                   hq_customers=args.customers)
+                result = seed_demo(
+                    session, seed=args.seed, today=dt.date(2026, 6, 15), hq_customers=args.customers
+                )
             seconds = time.perf_counter() - started
             engine.dispose()
         finally:
@@ -49,8 +51,10 @@ def main() -> None:
     rows = result.total_rows
     for table, count in result.counts.items():
         print(f"{table:24} {count:>8}")
-    print(f"seeded {rows} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
-          "including 50 argon2 password hashes")
+    print(
+        f"seeded {rows} rows in {seconds:.1f} s ({rows / seconds:,.0f} rows/s), "
+        "including 50 argon2 password hashes"
+    )
     print(json.dumps({"rows": rows, "seconds": round(seconds, 2)}))
 
 

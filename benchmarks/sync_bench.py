@@ -37,6 +37,7 @@ The last line printed is one JSON object with the keys ``rows, bootstrap_s,
 floor_s, peak_rss_mb, noop_ms_median, incr100_ms, push1000_ms,
 concurrent_devices, concurrent_p99_ms, errors, lost_mutations``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,19 @@ from typing import Any
 # Run as a plain script from a checkout: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-KEYS = ("rows", "bootstrap_s", "floor_s", "peak_rss_mb", "noop_ms_median", "incr100_ms",
-        "push1000_ms", "concurrent_devices", "concurrent_p99_ms", "errors", "lost_mutations")
+KEYS = (
+    "rows",
+    "bootstrap_s",
+    "floor_s",
+    "peak_rss_mb",
+    "noop_ms_median",
+    "incr100_ms",
+    "push1000_ms",
+    "concurrent_devices",
+    "concurrent_p99_ms",
+    "errors",
+    "lost_mutations",
+)
 DISPATCHER = "dispatcher@demo.cnc-crm.ca"
 DEVICES = 100
 PAGE = 5000
@@ -73,6 +85,7 @@ def log(message: str) -> None:
 
 
 # ============================================================================ server side
+
 
 @contextmanager
 def serve(app: Any) -> Any:
@@ -86,11 +99,18 @@ def serve(app: Any) -> Any:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=2, backlog=2048)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        backlog=2048,
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="bench-server", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="bench-server", daemon=True
+    )
     thread.start()
     try:
         deadline = time.monotonic() + 30
@@ -125,8 +145,9 @@ def build_dataset(url: Any, rows: int, seed: int) -> dict[str, Any]:
         log(f"migrated in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with session_scope(engine) as session:
-            result = seed_demo(session, seed=seed, today=dt.date(2026, 6, 15),
-                               hq_customers=max(1, rows // 5))
+            result = seed_demo(
+                session, seed=seed, today=dt.date(2026, 6, 15), hq_customers=max(1, rows // 5)
+            )
         log(f"seeded {result.total_rows} rows in {time.perf_counter() - started:.1f} s")
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))
@@ -151,22 +172,40 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         db_url = url.render_as_string(hide_password=False)
         dataset = build_dataset(db_url, args.rows, args.seed)
         settings = Settings(
-            environment="test", database_url=db_url, secret_key=secrets.token_urlsafe(48),
+            environment="test",
+            database_url=db_url,
+            secret_key=secrets.token_urlsafe(48),
             encryption_key=base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
-            host="127.0.0.1", port=0, log_level="WARNING", log_json=False,
-            db_pool_size=args.db_pool, db_max_overflow=args.db_overflow,
+            host="127.0.0.1",
+            port=0,
+            log_level="WARNING",
+            log_json=False,
+            db_pool_size=args.db_pool,
+            db_max_overflow=args.db_overflow,
         )
         app = create_app(settings)
         app.state.rate_limits = RateLimits(sync_per_user=Limit("sync_user", 1_000_000, 60))
         base = stack.enter_context(serve(app))
         log(f"server on {base}")
-        config = {"base": base, "db_url": db_url, "rows": args.rows, "workdir": str(tmp),
-                  "devices": args.devices, **dataset}
+        config = {
+            "base": base,
+            "db_url": db_url,
+            "rows": args.rows,
+            "workdir": str(tmp),
+            "devices": args.devices,
+            **dataset,
+        }
         config_path = tmp / "worker.json"
         config_path.write_text(json.dumps(config))
         out_path = tmp / "worker-out.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(config_path),
-               "--out", str(out_path)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            str(config_path),
+            "--out",
+            str(out_path),
+        ]
         if args.profile:
             cmd += ["--profile", args.profile]
         completed = subprocess.run(cmd, check=False)
@@ -176,6 +215,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # ============================================================================ client side
+
 
 class BenchTokens:
     """``TokenSource`` for the engine: the sign-in's access token, refreshed when asked."""
@@ -200,8 +240,11 @@ class BenchTokens:
 def login(protocol: Any, email: str, password: str, name: str) -> Any:
     from shared_models.sync.wire import LoginRequest
 
-    return protocol.login(LoginRequest(email=email, password=password, device_name=name,
-                                       platform="linux", app_version="0.1.0"))
+    return protocol.login(
+        LoginRequest(
+            email=email, password=password, device_name=name, platform="linux", app_version="0.1.0"
+        )
+    )
 
 
 def new_client(base: str, path: Path, email: str, password: str) -> tuple[Any, Any, Any]:
@@ -219,8 +262,14 @@ def new_client(base: str, path: Path, email: str, password: str) -> tuple[Any, A
     with replica_tx(store) as conn:
         set_meta(conn, META_DEVICE_ID, str(answer.device_id))
         set_buckets(conn, answer.buckets)
-    engine = SyncEngine(store, protocol, BenchTokens(protocol, answer),
-                        device_id=str(answer.device_id), pull_limit=PAGE, push_batch=1000)
+    engine = SyncEngine(
+        store,
+        protocol,
+        BenchTokens(protocol, answer),
+        device_id=str(answer.device_id),
+        pull_limit=PAGE,
+        push_batch=1000,
+    )
     return store, engine, answer
 
 
@@ -271,9 +320,14 @@ def measure_floor(store: Any, path: Path, counts: dict[str, int]) -> float:
 def customer_rows(store: Any, location_id: str, limit: int) -> list[tuple[str, int, str | None]]:
     with store.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
-        return [(str(uuid.UUID(str(r[0]))), r[1], r[2]) for r in raw.execute(
-            "SELECT id, version, notes FROM customer WHERE location_id = ? AND deleted_at IS NULL"
-            " ORDER BY id LIMIT ?", (uuid.UUID(location_id).hex, limit))]
+        return [
+            (str(uuid.UUID(str(r[0]))), r[1], r[2])
+            for r in raw.execute(
+                "SELECT id, version, notes FROM customer WHERE location_id = ? AND deleted_at IS NULL"
+                " ORDER BY id LIMIT ?",
+                (uuid.UUID(location_id).hex, limit),
+            )
+        ]
 
 
 class Editor:
@@ -309,16 +363,33 @@ class Editor:
 
 
 def customer_insert(editor: Editor, location_id: str, tag: str) -> Any:
-    return editor.mutation(table="customer", op="insert", id=uuid.uuid4(), changes={
-        "tenant_id": str(editor.answer.user.tenant_id), "location_id": location_id,
-        "first_name": "Bench", "last_name": f"Customer {tag}", "email": f"{tag}@bench.example",
-        "phone": "416-555-0199", "city": "Toronto", "province": "ON"})
+    return editor.mutation(
+        table="customer",
+        op="insert",
+        id=uuid.uuid4(),
+        changes={
+            "tenant_id": str(editor.answer.user.tenant_id),
+            "location_id": location_id,
+            "first_name": "Bench",
+            "last_name": f"Customer {tag}",
+            "email": f"{tag}@bench.example",
+            "phone": "416-555-0199",
+            "city": "Toronto",
+            "province": "ON",
+        },
+    )
 
 
 def customer_update(editor: Editor, row: tuple[str, int, str | None], note: str) -> Any:
     row_id, version, old = row
-    return editor.mutation(table="customer", op="update", id=row_id, base_version=version,
-                           base={"notes": old}, changes={"notes": note})
+    return editor.mutation(
+        table="customer",
+        op="update",
+        id=row_id,
+        base_version=version,
+        base={"notes": old},
+        changes={"notes": note},
+    )
 
 
 def bad_results(response: Any) -> list[Any]:
@@ -333,13 +404,15 @@ def worker(config_path: Path, out_path: Path, profile: str | None) -> None:
     result: dict[str, Any] = {"rows": 0}
 
     # -- bootstrap --------------------------------------------------------------
-    store, engine, answer = new_client(base, workdir / "replica.db", DISPATCHER,
-                                       dispatcher["password"])
+    store, engine, answer = new_client(
+        base, workdir / "replica.db", DISPATCHER, dispatcher["password"]
+    )
     location_id = str(answer.user.location_id)
     log(f"dispatcher buckets: {', '.join(answer.buckets)}")
     profiler = None
     if profile == "bootstrap":
         import cProfile
+
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
@@ -354,15 +427,19 @@ def worker(config_path: Path, out_path: Path, profile: str | None) -> None:
     counts = replica_counts(store)
     result["rows"] = sum(counts.values())
     hq_sales = sum(counts.get(t, 0) for t in ("customer", "quote", "quote_item"))
-    log(f"bootstrap: {report.pull.changes} changes in {report.pull.pages} pages, "
+    log(
+        f"bootstrap: {report.pull.changes} changes in {report.pull.pages} pages, "
         f"{result['rows']} rows in the replica ({hq_sales} customers+quotes+items: "
         + ", ".join(f"{t} {counts.get(t, 0)}" for t in ("customer", "quote", "quote_item"))
-        + f") in {result['bootstrap_s']:.2f} s; peak client RSS {result['peak_rss_mb']} MB")
+        + f") in {result['bootstrap_s']:.2f} s; peak client RSS {result['peak_rss_mb']} MB"
+    )
 
     # -- floor ------------------------------------------------------------------
     result["floor_s"] = round(measure_floor(store, workdir / "floor.db", counts), 3)
-    log(f"floor: executemany of the same {result['rows']} rows into SQLCipher "
-        f"{result['floor_s']:.2f} s (bootstrap = {result['bootstrap_s'] / result['floor_s']:.2f}x)")
+    log(
+        f"floor: executemany of the same {result['rows']} rows into SQLCipher "
+        f"{result['floor_s']:.2f} s (bootstrap = {result['bootstrap_s'] / result['floor_s']:.2f}x)"
+    )
 
     # -- no-op ------------------------------------------------------------------
     for _ in range(5):
@@ -374,43 +451,55 @@ def worker(config_path: Path, out_path: Path, profile: str | None) -> None:
         samples.append((time.perf_counter() - started) * 1000)
         assert r.pull.changes == 0 and r.push.sent == 0
     result["noop_ms_median"] = round(statistics.median(samples), 2)
-    log(f"no-op sync: median {result['noop_ms_median']:.2f} ms, "
-        f"p90 {statistics.quantiles(samples, n=10)[-1]:.2f} ms (n=50)")
+    log(
+        f"no-op sync: median {result['noop_ms_median']:.2f} ms, "
+        f"p90 {statistics.quantiles(samples, n=10)[-1]:.2f} ms (n=50)"
+    )
 
     # -- 100 changed rows --------------------------------------------------------
     editor = Editor(base, DISPATCHER, dispatcher["password"], "bench-editor")
     targets = customer_rows(store, location_id, 1100)
     incr = []
     for run_no in range(5):
-        rows = targets[run_no * 100:(run_no + 1) * 100]
-        response = editor.push([customer_update(editor, row, f"incr {run_no} {i}")
-                                for i, row in enumerate(rows)])
+        rows = targets[run_no * 100 : (run_no + 1) * 100]
+        response = editor.push(
+            [customer_update(editor, row, f"incr {run_no} {i}") for i, row in enumerate(rows)]
+        )
         assert not bad_results(response), bad_results(response)[:3]
         started = time.perf_counter()
         r = engine.sync_once()
         incr.append((time.perf_counter() - started) * 1000)
         assert r.pull.changes >= 100, r.pull.changes
     result["incr100_ms"] = round(statistics.median(incr), 2)
-    log(f"100 changed rows: median {result['incr100_ms']:.2f} ms "
-        f"({', '.join(f'{x:.1f}' for x in incr)})")
+    log(
+        f"100 changed rows: median {result['incr100_ms']:.2f} ms "
+        f"({', '.join(f'{x:.1f}' for x in incr)})"
+    )
 
     # -- 1,000-mutation push -----------------------------------------------------
     pushes = []
     for run_no in range(3):
-        rows = targets[500 + run_no * 200:500 + run_no * 200 + 500] if run_no == 0 else \
-            customer_rows(store, location_id, 500 * (run_no + 1))[-500:]
+        rows = (
+            targets[500 + run_no * 200 : 500 + run_no * 200 + 500]
+            if run_no == 0
+            else customer_rows(store, location_id, 500 * (run_no + 1))[-500:]
+        )
         engine.sync_once()
         mutations = [customer_insert(editor, location_id, f"p{run_no}-{i}") for i in range(500)]
-        mutations += [customer_update(editor, row, f"push {run_no} {i}")
-                      for i, row in enumerate(rows)]
+        mutations += [
+            customer_update(editor, row, f"push {run_no} {i}") for i, row in enumerate(rows)
+        ]
         started = time.perf_counter()
         response = editor.push(mutations)
         pushes.append((time.perf_counter() - started) * 1000)
-        assert len(response.results) == 1000 and not bad_results(response), \
-            bad_results(response)[:3]
+        assert len(response.results) == 1000 and not bad_results(response), bad_results(response)[
+            :3
+        ]
     result["push1000_ms"] = round(statistics.median(pushes), 1)
-    log(f"push of 1,000 mutations: median {result['push1000_ms']:.0f} ms "
-        f"({', '.join(f'{x:.0f}' for x in pushes)})")
+    log(
+        f"push of 1,000 mutations: median {result['push1000_ms']:.0f} ms "
+        f"({', '.join(f'{x:.0f}' for x in pushes)})"
+    )
     engine.sync_once()
     store.close()
 
@@ -420,8 +509,9 @@ def worker(config_path: Path, out_path: Path, profile: str | None) -> None:
     out_path.write_text(json.dumps(result))
 
 
-async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
-                     hq_location: str) -> dict[str, Any]:
+async def concurrent(
+    config: dict[str, Any], accounts: dict[str, Any], hq_location: str
+) -> dict[str, Any]:
     """100 devices released at once: each pushes a new customer and pulls."""
     import httpx
 
@@ -433,25 +523,39 @@ async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
     )
 
     base, n = config["base"], config["devices"]
-    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: str(SCHEMA_VERSION),
-               "Accept-Encoding": "gzip"}
+    headers = {
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        SCHEMA_HEADER: str(SCHEMA_VERSION),
+        "Accept-Encoding": "gzip",
+    }
     # Users who create customers in their branch: dispatchers, sales and managers of a
     # few branches (the head office's big buckets only through its dispatcher).
-    users = [a for a in accounts.values()
-             if a["role"] in ("DISPATCHER", "MANAGER") and (
-                 a["email"] == DISPATCHER or a["location_code"] != accounts[DISPATCHER][
-                     "location_code"])]
+    users = [
+        a
+        for a in accounts.values()
+        if a["role"] in ("DISPATCHER", "MANAGER")
+        and (
+            a["email"] == DISPATCHER or a["location_code"] != accounts[DISPATCHER]["location_code"]
+        )
+    ]
     users.sort(key=lambda a: (a["email"] != DISPATCHER, a["email"]))
     users = users[:10]
     limits = httpx.Limits(max_connections=n * 2, max_keepalive_connections=n * 2)
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120,
-                                 limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, timeout=120, limits=limits
+    ) as client:
         devices = []
         for i in range(n):  # sign-ins: one argon2 check each, sequential, not timed
             account = users[i % len(users)]
-            r = await client.post("/v1/auth/login", json={
-                "email": account["email"], "password": account["password"],
-                "device_name": f"bench-device-{i}", "platform": "linux"})
+            r = await client.post(
+                "/v1/auth/login",
+                json={
+                    "email": account["email"],
+                    "password": account["password"],
+                    "device_name": f"bench-device-{i}",
+                    "platform": "linux",
+                },
+            )
             r.raise_for_status()
             devices.append(r.json())
         # Each user's cursors up to now (untimed catch-up), shared by its devices.
@@ -463,14 +567,19 @@ async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
             cursors = dict.fromkeys(d["buckets"], 0)
             auth = {"Authorization": f"Bearer {d['access_token']}"}
             while True:
-                page = (await client.post("/v1/sync/pull", headers=auth,
-                                          json={"buckets": cursors, "limit": PAGE})).json()
+                page = (
+                    await client.post(
+                        "/v1/sync/pull", headers=auth, json={"buckets": cursors, "limit": PAGE}
+                    )
+                ).json()
                 cursors.update(page["cursors"])
                 if not page["has_more"]:
                     break
             cursors_by_user[uid] = cursors
-        log(f"concurrent: {n} devices signed in over {len(users)} users "
-            f"({', '.join(sorted({u['role'] + '@' + u['location_code'] for u in users}))})")
+        log(
+            f"concurrent: {n} devices signed in over {len(users)} users "
+            f"({', '.join(sorted({u['role'] + '@' + u['location_code'] for u in users}))})"
+        )
 
         gate = asyncio.Event()
         pushed: list[tuple[str, str]] = []
@@ -483,12 +592,26 @@ async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
             row_id = str(uuid.uuid4())
             name = f"Concurrent {i}"
             ms = int(time.time() * 1000)
-            body = {"device_id": d["device_id"], "mutations": [{
-                "mutation_id": 1, "table": "customer", "op": "insert", "id": row_id,
-                "changes": {"tenant_id": d["user"]["tenant_id"],
-                            "location_id": d["user"]["location_id"], "last_name": name,
-                            "first_name": "Device", "city": "Ottawa", "province": "ON"},
-                "hlc": f"{ms:013d}-00000-{uuid.UUID(d['device_id']).hex}"}]}
+            body = {
+                "device_id": d["device_id"],
+                "mutations": [
+                    {
+                        "mutation_id": 1,
+                        "table": "customer",
+                        "op": "insert",
+                        "id": row_id,
+                        "changes": {
+                            "tenant_id": d["user"]["tenant_id"],
+                            "location_id": d["user"]["location_id"],
+                            "last_name": name,
+                            "first_name": "Device",
+                            "city": "Ottawa",
+                            "province": "ON",
+                        },
+                        "hlc": f"{ms:013d}-00000-{uuid.UUID(d['device_id']).hex}",
+                    }
+                ],
+            }
             await gate.wait()
             started = time.perf_counter()
             try:
@@ -503,8 +626,11 @@ async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
                     errors.append(f"push rejected: {res['reason']} {res['message']}")
                     return
                 pushed.append((row_id, name))
-                r = await client.post("/v1/sync/pull", headers=auth, json={
-                    "buckets": cursors_by_user[d["user"]["id"]], "limit": 1000})
+                r = await client.post(
+                    "/v1/sync/pull",
+                    headers=auth,
+                    json={"buckets": cursors_by_user[d["user"]["id"]], "limit": 1000},
+                )
                 requests.append((time.perf_counter() - t1) * 1000)
                 if r.status_code != 200:
                     errors.append(f"pull {r.status_code} {r.text[:200]}")
@@ -523,13 +649,19 @@ async def concurrent(config: dict[str, Any], accounts: dict[str, Any],
     lost = count_lost(config["db_url"], pushed)
     p99 = statistics.quantiles(latencies, n=100)[-1] if len(latencies) > 1 else float("nan")
     req_p99 = statistics.quantiles(requests, n=100)[-1] if len(requests) > 1 else float("nan")
-    log(f"concurrent: {n} devices, wall {wall:.0f} ms; per device sync (push+pull) "
+    log(
+        f"concurrent: {n} devices, wall {wall:.0f} ms; per device sync (push+pull) "
         f"median {statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms; per request p99 "
-        f"{req_p99:.0f} ms; {len(errors)} errors; {lost} lost of {len(pushed)} pushed")
+        f"{req_p99:.0f} ms; {len(errors)} errors; {lost} lost of {len(pushed)} pushed"
+    )
     for e in errors[:5]:
         log(f"  error: {e}")
-    return {"concurrent_devices": n, "concurrent_p99_ms": round(p99, 1),
-            "errors": len(errors), "lost_mutations": lost}
+    return {
+        "concurrent_devices": n,
+        "concurrent_p99_ms": round(p99, 1),
+        "errors": len(errors),
+        "lost_mutations": lost,
+    }
 
 
 def count_lost(db_url: str, pushed: list[tuple[str, str]]) -> int:
@@ -541,9 +673,15 @@ def count_lost(db_url: str, pushed: list[tuple[str, str]]) -> int:
     engine = create_db_engine(db_url)
     try:
         with engine.connect() as conn:
-            found = dict(conn.execute(
-                text("SELECT id::text, last_name FROM customer WHERE id = ANY(CAST(:ids AS uuid[]))"
-                     " AND deleted_at IS NULL"), {"ids": [p[0] for p in pushed]}).all())
+            found = dict(
+                conn.execute(
+                    text(
+                        "SELECT id::text, last_name FROM customer WHERE id = ANY(CAST(:ids AS uuid[]))"
+                        " AND deleted_at IS NULL"
+                    ),
+                    {"ids": [p[0] for p in pushed]},
+                ).all()
+            )
     finally:
         engine.dispose()
     return sum(1 for row_id, name in pushed if found.get(row_id) != name)
@@ -551,16 +689,25 @@ def count_lost(db_url: str, pushed: list[tuple[str, str]]) -> int:
 
 # ============================================================================ entry point
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000,
-                        help="rows of the head-office location (customers = rows / 5)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=100_000,
+        help="rows of the head-office location (customers = rows / 5)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--devices", type=int, default=DEVICES)
     parser.add_argument("--db-pool", type=int, default=10)
     parser.add_argument("--db-overflow", type=int, default=20)
-    parser.add_argument("--profile", choices=("bootstrap",), default=None,
-                        help="cProfile the client's bootstrap into <tmp>/bootstrap.prof")
+    parser.add_argument(
+        "--profile",
+        choices=("bootstrap",),
+        default=None,
+        help="cProfile the client's bootstrap into <tmp>/bootstrap.prof",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -568,13 +715,21 @@ def main() -> int:
         worker(args.worker, args.out, args.profile)
         return 0
     result = run(args)
-    targets = {"bootstrap_s": 3.0, "peak_rss_mb": 300, "noop_ms_median": 10, "incr100_ms": 50,
-               "push1000_ms": 500, "concurrent_p99_ms": 250}
+    targets = {
+        "bootstrap_s": 3.0,
+        "peak_rss_mb": 300,
+        "noop_ms_median": 10,
+        "incr100_ms": 50,
+        "push1000_ms": 500,
+        "concurrent_p99_ms": 250,
+    }
     for key, limit in targets.items():
         value = result[key]
         log(f"{key:18} {value:>10} target <= {limit:<6} {'met' if value <= limit else 'MISSED'}")
     ratio = result["bootstrap_s"] / result["floor_s"]
-    log(f"{'bootstrap/floor':18} {ratio:>10.2f} target <= 2      {'met' if ratio <= 2 else 'MISSED'}")
+    log(
+        f"{'bootstrap/floor':18} {ratio:>10.2f} target <= 2      {'met' if ratio <= 2 else 'MISSED'}"
+    )
     print(json.dumps({k: result[k] for k in KEYS}), flush=True)
     return 0
 

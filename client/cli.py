@@ -3,6 +3,7 @@
 Exit codes: 0 ok, 1 error, 2 usage, 3 server unreachable, 4 sign in again,
 5 device revoked (replica wiped), 6 client update required, 7 verify found drift.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,10 @@ from client.sync.report import describe
 
 PASSPHRASE_ENV = "CNC_REPLICA_PASSPHRASE"
 EXIT_CODES: dict[type[BaseException], int] = {
-    ServerUnavailable: 3, SessionExpired: 4, InvalidCredentials: 4, DeviceRevoked: 5,
+    ServerUnavailable: 3,
+    SessionExpired: 4,
+    InvalidCredentials: 4,
+    DeviceRevoked: 5,
     SchemaOutdated: 6,
 }
 
@@ -66,21 +70,31 @@ def _sync(engine: SyncEngine, retries: int) -> None:
     def on_retry(attempt: int, wait: float, exc: BaseException) -> None:
         print(f"server unreachable ({exc}); retry {attempt} in {wait:.1f}s", file=sys.stderr)
 
-    report = call_with_retries(engine.sync_once, backoff=Backoff(base=0.5, cap=30.0),
-                               attempts=max(1, retries + 1), on_retry=on_retry)
-    print(f"synced: pushed {report.push.sent} ({report.push.rejected} rejected), "
-          f"pulled {report.pull.changes} change(s) in {report.pull.pages} page(s)")
+    report = call_with_retries(
+        engine.sync_once,
+        backoff=Backoff(base=0.5, cap=30.0),
+        attempts=max(1, retries + 1),
+        on_retry=on_retry,
+    )
+    print(
+        f"synced: pushed {report.push.sent} ({report.push.rejected} rejected), "
+        f"pulled {report.pull.changes} change(s) in {report.pull.pages} page(s)"
+    )
 
 
 def cmd_login(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
     protocol = HttpSyncProtocol(args.server)
-    store, session, profile = sign_in(args.server, args.email, password, protocol=protocol,
-                                      passphrase_provider=passphrase_provider,
-                                      device_name=args.device_name)
+    store, session, profile = sign_in(
+        args.server,
+        args.email,
+        password,
+        protocol=protocol,
+        passphrase_provider=passphrase_provider,
+        device_name=args.device_name,
+    )
     with store:
-        print(f"signed in as {profile.email} on {profile.server_url} "
-              f"(device {session.device_id})")
+        print(f"signed in as {profile.email} on {profile.server_url} (device {session.device_id})")
         if not args.no_sync:
             _sync(_engine(store, session, protocol), args.retries)
     return 0
@@ -116,21 +130,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0
-    print(f"server:        {info['server_url']}  user: {info['email']}  device: {info['device_id']}")
+    print(
+        f"server:        {info['server_url']}  user: {info['email']}  device: {info['device_id']}"
+    )
     print(f"status:        {info['summary']}")
     print(f"last sync:     {info['last_synced_at'] or 'never'}")
     print(f"last error:    {info['last_error'] or '-'}")
     print(f"pending:       {info['pending']} mutation(s)")
     for m in info["pending_mutations"]:
-        print(f"  #{m['mutation_id']} {m['op']} {m['table']} {m['row_id']} "
-              f"attempts={m['attempts']} {m['last_error'] or ''}".rstrip())
+        print(
+            f"  #{m['mutation_id']} {m['op']} {m['table']} {m['row_id']} "
+            f"attempts={m['attempts']} {m['last_error'] or ''}".rstrip()
+        )
     print(f"buckets:       {len(info['buckets'])}")
     for bucket, cursor in info["buckets"].items():
         print(f"  {bucket} @ {cursor}")
     print(f"rejections:    {len(info['rejections'])}")
     for r in info["rejections"]:
-        print(f"  [{r['reason']}] {r['op']} {r['table']} {r['row_id']}: {r['message'] or ''} "
-              f"changes={json.dumps(r['changes'])}")
+        print(
+            f"  [{r['reason']}] {r['op']} {r['table']} {r['row_id']}: {r['message'] or ''} "
+            f"changes={json.dumps(r['changes'])}"
+        )
     return 0
 
 
@@ -144,8 +164,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         checks = verify(_engine(store, session, protocol), repair=not args.no_repair)
     for c in checks:
         state = "ok" if c.ok else "MISMATCH"
-        print(f"{state:9} {c.bucket}: local {c.local_count}/{c.local_digest} "
-              f"server {c.server_count}/{c.server_digest}")
+        print(
+            f"{state:9} {c.bucket}: local {c.local_count}/{c.local_digest} "
+            f"server {c.server_count}/{c.server_digest}"
+        )
     bad = [c for c in checks if not c.ok]
     if bad:
         action = "left as is" if args.no_repair else "re-synced"
@@ -167,8 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--retries", type=int, default=0)
     login.set_defaults(func=cmd_login)
     sync = sub.add_parser("sync", help="push pending changes and pull new ones")
-    sync.add_argument("--retries", type=int, default=3,
-                      help="retries with backoff while the server is unreachable")
+    sync.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="retries with backoff while the server is unreachable",
+    )
     sync.set_defaults(func=cmd_sync)
     status = sub.add_parser("status", help="pending changes, last sync, buckets, rejections")
     status.add_argument("--json", action="store_true")

@@ -6,6 +6,7 @@ otherwise into the encrypted replica itself (``sync_meta``), which is as well
 protected as the data it unlocks. The access token is kept beside it so a
 short CLI run does not rotate the refresh token each time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -170,8 +171,12 @@ class ClientSession:
                 raise SessionExpired("not signed in on this device")
             try:
                 tokens = self.protocol.refresh(refresh_token)
-            except (AuthExpired, InvalidCredentials, PermissionDeniedError,
-                    ValidationFailed) as exc:
+            except (
+                AuthExpired,
+                InvalidCredentials,
+                PermissionDeniedError,
+                ValidationFailed,
+            ) as exc:
                 raise SessionExpired(f"the session ended: {exc}") from exc
             self._save(tokens)
             return tokens.access_token
@@ -188,11 +193,13 @@ class ClientSession:
             self.forget()
 
     def _save(self, tokens: Tokens | LoginResponse) -> None:
-        self.vault.save({
-            "access_token": tokens.access_token,
-            "access_expires_at": time.time() + max(0, tokens.expires_in - EXPIRY_MARGIN_S),
-            "refresh_token": tokens.refresh_token,
-        })
+        self.vault.save(
+            {
+                "access_token": tokens.access_token,
+                "access_expires_at": time.time() + max(0, tokens.expires_in - EXPIRY_MARGIN_S),
+                "refresh_token": tokens.refresh_token,
+            }
+        )
         # The lease key is not kept with the tokens: the replica's key store holds it
         # (client.replica.unlock), and the replica key is re-wrapped with the new expiry.
         device_id = getattr(tokens, "device_id", None) or self.device_id
@@ -210,18 +217,28 @@ def default_device_name() -> str:
     return socket.gethostname()[:120] or "cnc-client"
 
 
-def open_replica(profile: Profile, passphrase_provider: PassphraseProvider, *,
-                 clock: Clock | None = None) -> LocalStore:
+def open_replica(
+    profile: Profile, passphrase_provider: PassphraseProvider, *, clock: Clock | None = None
+) -> LocalStore:
     """Unlock offline; ``LeaseExpired`` when the device must sign in online first."""
-    store = open_user_replica(profile.server_url, profile.email,
-                              passphrase_provider=passphrase_provider, user_id=profile.user_id,
-                              clock=clock)
+    store = open_user_replica(
+        profile.server_url,
+        profile.email,
+        passphrase_provider=passphrase_provider,
+        user_id=profile.user_id,
+        clock=clock,
+    )
     ensure_sync_schema(store)
     return store
 
 
-def resume(profile: Profile, protocol: SyncProtocol, passphrase_provider: PassphraseProvider,
-           *, clock: Clock | None = None) -> tuple[LocalStore, ClientSession]:
+def resume(
+    profile: Profile,
+    protocol: SyncProtocol,
+    passphrase_provider: PassphraseProvider,
+    *,
+    clock: Clock | None = None,
+) -> tuple[LocalStore, ClientSession]:
     """Open the replica and session of an earlier sign-in (works offline while the lease runs)."""
     store = open_replica(profile, passphrase_provider, clock=clock)
     account = replica_id(profile.server_url, profile.email)
@@ -229,8 +246,13 @@ def resume(profile: Profile, protocol: SyncProtocol, passphrase_provider: Passph
 
 
 def sign_in(
-    server_url: str, email: str, password: str, *, protocol: SyncProtocol,
-    passphrase_provider: PassphraseProvider, device_name: str | None = None,
+    server_url: str,
+    email: str,
+    password: str,
+    *,
+    protocol: SyncProtocol,
+    passphrase_provider: PassphraseProvider,
+    device_name: str | None = None,
     clock: Clock | None = None,
 ) -> tuple[LocalStore, ClientSession, Profile]:
     """Sign in online, open (or create) the replica, record device, buckets and tokens.
@@ -249,8 +271,9 @@ def sign_in(
         device_id = None
         if existing:  # a device signing in again keeps its id (and push watermark)
             try:
-                store = open_user_replica(server_url, email,
-                                          passphrase_provider=passphrase_provider, clock=clock)
+                store = open_user_replica(
+                    server_url, email, passphrase_provider=passphrase_provider, clock=clock
+                )
             except (LeaseExpired, LeaseInvalid):
                 # Only the server can lift the lease: sign in as the device the lease names.
                 device_id = lease_device_id(server_url, email)
@@ -258,19 +281,25 @@ def sign_in(
                 ensure_sync_schema(store)
                 device_id = read_meta(store, META_DEVICE_ID)
         try:
-            answer = protocol.login(LoginRequest(
-                email=email, password=password, device_name=device_name or default_device_name(),
-                platform=platform.system().lower()[:32] or None, app_version="0.1.0",
-                device_id=device_id,  # type: ignore[arg-type]
-            ))
+            answer = protocol.login(
+                LoginRequest(
+                    email=email,
+                    password=password,
+                    device_name=device_name or default_device_name(),
+                    platform=platform.system().lower()[:32] or None,
+                    app_version="0.1.0",
+                    device_id=device_id,  # type: ignore[arg-type]
+                )
+            )
         except DeviceRevoked:
             _wipe_revoked(store, server_url, email, rid)
             store = None
             raise
         lease = DeviceLease.from_wire(answer.lease_key, answer.lease_expires_at, answer.device_id)
         if store is None:  # created only once the server said yes: no junk replicas
-            store = open_user_replica(server_url, email, passphrase_provider=passphrase_provider,
-                                      lease=lease, clock=clock)
+            store = open_user_replica(
+                server_url, email, passphrase_provider=passphrase_provider, lease=lease, clock=clock
+            )
             ensure_sync_schema(store)
         user_id = str(answer.user.id)
         recorded = store.get_meta(schema.META_USER_ID)

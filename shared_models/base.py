@@ -3,6 +3,7 @@
 One ``MetaData`` builds both the server's PostgreSQL schema (through Alembic)
 and the client's SQLite replica schema (``create_all``).
 """
+
 from __future__ import annotations
 
 import datetime as dt

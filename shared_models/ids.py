@@ -3,6 +3,7 @@
 Time-ordered ids keep B-tree inserts local on the server and let two offline
 clients create rows without coordination. Python 3.11 has no ``uuid.uuid7``.
 """
+
 from __future__ import annotations
 
 import os

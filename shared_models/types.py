@@ -1,4 +1,5 @@
 """Column types shared by every model, chosen to mean the same in PostgreSQL and SQLite."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Headless (no Qt): the desktop app and the sync engine both go through
 ``LocalStore``; nothing else opens the database.
 """
+
 from __future__ import annotations
 
 from client.replica.errors import (

@@ -1,4 +1,5 @@
 """Private-file helpers: the key material and the replica never go through a umask."""
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ read-write connection that fails on a wrong key still checkpoints and
 deletes a leftover WAL when it closes; that is what this module avoids.)
 Only once the key is proven is a read-write engine built.
 """
+
 from __future__ import annotations
 
 from os import PathLike
@@ -34,7 +35,9 @@ def _connect_raw(path: Path, key: bytes, *, read_only: bool) -> sqlcipher.Connec
     """A connection that never creates the file; read-only ones never touch it at all."""
     mode = "mode=ro&immutable=1" if read_only else "mode=rw"
     conn = sqlcipher.connect(
-        f"{path.resolve().as_uri()}?{mode}", uri=True, check_same_thread=False,
+        f"{path.resolve().as_uri()}?{mode}",
+        uri=True,
+        check_same_thread=False,
         isolation_level=None,
     )
     try:
@@ -95,8 +98,12 @@ def open_engine(path: str | PathLike[str], key: bytes, *, create: bool = False) 
         return conn
 
     engine = create_engine(
-        "sqlite+pysqlite://", module=sqlcipher, creator=creator, poolclass=QueuePool,
-        pool_size=2, max_overflow=4,
+        "sqlite+pysqlite://",
+        module=sqlcipher,
+        creator=creator,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
     )
     # The driver runs in autocommit (isolation_level=None) so that PRAGMAs work
     # and SQLAlchemy, not pysqlite, decides where a transaction begins.

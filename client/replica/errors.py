@@ -3,6 +3,7 @@
 The UI shows these as they are (DESIGN 7: "a clear message, never a crash"),
 so every message says what happened and what was left as it was.
 """
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ so unlocking costs no KDF time and changing a passphrase never re-encrypts
 the database. The key lives in the OS keyring when there is a real one, else
 wrapped under the user's passphrase (``passphrase.PassphraseKeyStore``).
 """
+
 from __future__ import annotations
 
 import base64

@@ -10,6 +10,7 @@ is that a revoked or lapsed device is never sent a device key again.
 expiry and the device id). How the two are stored and checked at start-up is
 described in ``client.replica.unlock``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -111,14 +112,16 @@ class LeaseWrappedKey:
             ) from None
 
     def to_json(self) -> str:
-        return json.dumps({
-            "version": 1,
-            "replica_id": self.replica_id,
-            "device_key_id": self.device_key_id,
-            "expires_at": self.expires_at.isoformat(),
-            "nonce": base64.b64encode(self.nonce).decode("ascii"),
-            "ciphertext": base64.b64encode(self.ciphertext).decode("ascii"),
-        })
+        return json.dumps(
+            {
+                "version": 1,
+                "replica_id": self.replica_id,
+                "device_key_id": self.device_key_id,
+                "expires_at": self.expires_at.isoformat(),
+                "nonce": base64.b64encode(self.nonce).decode("ascii"),
+                "ciphertext": base64.b64encode(self.ciphertext).decode("ascii"),
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> LeaseWrappedKey:

@@ -5,6 +5,7 @@ AES-256-GCM wraps the replica key. Everything but the ciphertext is bound
 as associated data, so editing the KDF parameters or the context in the file
 fails authentication instead of weakening it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -87,13 +88,19 @@ class PassphraseKeyStore:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "context": _b64(self.context),
-            "kdf": {"name": "scrypt", "n": self.scrypt_n, "r": SCRYPT_R, "p": SCRYPT_P,
-                    "salt": _b64(os.urandom(SALT_BYTES))},
+            "kdf": {
+                "name": "scrypt",
+                "n": self.scrypt_n,
+                "r": SCRYPT_R,
+                "p": SCRYPT_P,
+                "salt": _b64(os.urandom(SALT_BYTES)),
+            },
             "cipher": {"name": "aes-256-gcm", "nonce": _b64(os.urandom(NONCE_BYTES))},
         }
         kdf, cipher = header["kdf"], header["cipher"]
-        kek = derive_kek(passphrase, base64.b64decode(kdf["salt"]),
-                         n=kdf["n"], r=kdf["r"], p=kdf["p"])
+        kek = derive_kek(
+            passphrase, base64.b64decode(kdf["salt"]), n=kdf["n"], r=kdf["r"], p=kdf["p"]
+        )
         ciphertext = AESGCM(kek).encrypt(
             base64.b64decode(cipher["nonce"]), key, _associated_data(header)
         )
@@ -104,8 +111,9 @@ class PassphraseKeyStore:
         header, ciphertext = self._read()
         kdf = header["kdf"]
         passphrase = self.passphrase_provider("unlock")
-        kek = derive_kek(passphrase, _unb64(kdf["salt"], SALT_BYTES, "salt"),
-                         n=kdf["n"], r=kdf["r"], p=kdf["p"])
+        kek = derive_kek(
+            passphrase, _unb64(kdf["salt"], SALT_BYTES, "salt"), n=kdf["n"], r=kdf["r"], p=kdf["p"]
+        )
         nonce = _unb64(header["cipher"]["nonce"], NONCE_BYTES, "nonce")
         try:
             return AESGCM(kek).decrypt(nonce, ciphertext, _associated_data(header))

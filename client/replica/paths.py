@@ -4,6 +4,7 @@ The name is a hash of the normalised server URL and user (so two servers or
 two users on one laptop never share a replica) plus a readable slug (so a
 support person can tell the directories apart).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 They have their own ``MetaData`` so the server's Alembic history never sees
 them. The sync work adds its outbox, cursors and rejections here.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text

@@ -3,6 +3,7 @@
 Everything that reads or writes local data goes through a store's
 ``session()``; widgets never see an engine or a connection.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -47,6 +47,7 @@ either the pre-lease key (still used) or a lease file the server's ``L``
 opens at the next sign-in; never a replica whose key is lost. A new replica's
 key material is saved before the database is created.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -143,7 +144,8 @@ class LeasedKeyStore:
         self.allow_plaintext_keyring = allow_plaintext_keyring
         #: Where the replica key itself was kept before leases (and still is until converted).
         self.legacy: KeyStore = choose_key_store(
-            rid, passphrase_provider=self._passphrase,
+            rid,
+            passphrase_provider=self._passphrase,
             allow_plaintext_keyring=allow_plaintext_keyring,
         )
         self.lease_key_store: KeyStore = self._choose_lease_key_store()
@@ -153,7 +155,8 @@ class LeasedKeyStore:
     def _choose_lease_key_store(self) -> KeyStore:
         """The same kind of store the replica key used (or would use)."""
         file_store = PassphraseKeyStore(
-            self.directory / LEASE_KEY_FILENAME, self._passphrase,
+            self.directory / LEASE_KEY_FILENAME,
+            self._passphrase,
             context=f"{self.replica_id}{LEASE_KEYRING_SUFFIX}".encode(),
         )
         if file_store.exists() or isinstance(self.legacy, PassphraseKeyStore):
@@ -252,8 +255,11 @@ class LeasedKeyStore:
         """
         key = self._replica_key if self._replica_key is not None else self.unlock_renewed(lease)
         wrapped = LeaseWrappedKey.wrap(
-            key, device_key=lease.key, device_key_id=lease.device_id,
-            expires_at=lease.expires_at, replica_id=self.replica_id,
+            key,
+            device_key=lease.key,
+            device_key_id=lease.device_id,
+            expires_at=lease.expires_at,
+            replica_id=self.replica_id,
         )
         # _lease_key is what unlocking proved to be stored; unknown (pre-lease, half
         # converted, new) means save. Never loaded here: that could ask for a passphrase.
@@ -322,8 +328,10 @@ def open_user_replica(
     rid = replica_id(server_url, user)
     db_path = replica_db_path(replica_dir_for_id(rid))
     key_store = LeasedKeyStore(
-        rid, passphrase_provider=passphrase_provider,
-        allow_plaintext_keyring=allow_plaintext_keyring, clock=clock,
+        rid,
+        passphrase_provider=passphrase_provider,
+        allow_plaintext_keyring=allow_plaintext_keyring,
+        clock=clock,
     )
     has_replica = db_path.is_file() and db_path.stat().st_size > 0
     key: bytes | None = None
@@ -337,8 +345,10 @@ def open_user_replica(
             # longer works and has no database protects nothing: start afresh.
             key_store.delete()
             key_store = LeasedKeyStore(
-                rid, passphrase_provider=passphrase_provider,
-                allow_plaintext_keyring=allow_plaintext_keyring, clock=clock,
+                rid,
+                passphrase_provider=passphrase_provider,
+                allow_plaintext_keyring=allow_plaintext_keyring,
+                clock=clock,
             )
     if key is None:
         if has_replica:
@@ -352,8 +362,12 @@ def open_user_replica(
     if lease is not None and not has_replica:
         key_store.renew(lease)  # the key material is saved before the database exists
     store = LocalStore.open(
-        db_path, key, create=not has_replica, key_store=key_store,
-        server_url=server_url, user_id=user_id,
+        db_path,
+        key,
+        create=not has_replica,
+        key_store=key_store,
+        server_url=server_url,
+        user_id=user_id,
     )
     if lease is not None and has_replica:
         try:  # proven on the database first: a wrong key is never sealed over the good one
@@ -390,9 +404,7 @@ def lease_device_id(server_url: str, user: str) -> str | None:
         return None
 
 
-def wipe_user_replica(
-    server_url: str, user: str, *, allow_plaintext_keyring: bool = False
-) -> None:
+def wipe_user_replica(server_url: str, user: str, *, allow_plaintext_keyring: bool = False) -> None:
     """Destroy a replica that cannot be opened (revoked while its lease had run out).
 
     Key material first (crypto-shredding), then the database and its side files.
@@ -424,4 +436,3 @@ __all__ = [
     "renew_lease",
     "wipe_user_replica",
 ]
-

@@ -1,4 +1,5 @@
 """The only write path of the UI: local writes that also queue their sync mutation."""
+
 from __future__ import annotations
 
 from client.services.errors import AppendOnlyTable, InvalidWrite, RowNotFound
@@ -6,6 +7,11 @@ from client.services.queries import count_rows, get_row, list_rows
 from client.services.writes import LocalWriteService
 
 __all__ = [
-    "AppendOnlyTable", "InvalidWrite", "LocalWriteService", "RowNotFound",
-    "count_rows", "get_row", "list_rows",
+    "AppendOnlyTable",
+    "InvalidWrite",
+    "LocalWriteService",
+    "RowNotFound",
+    "count_rows",
+    "get_row",
+    "list_rows",
 ]

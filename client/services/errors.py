@@ -1,4 +1,5 @@
 """Why a local write was refused; nothing of a refused write reaches the replica or the outbox."""
+
 from __future__ import annotations
 
 

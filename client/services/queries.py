@@ -2,6 +2,7 @@
 
 Deliberately small: screens that need joins get their own query module.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -29,8 +30,14 @@ def _filtered(table_name: str, filters: Mapping[str, Any] | None, include_delete
 
 
 def list_rows(
-    store: LocalStore, table_name: str, *, filters: Mapping[str, Any] | None = None,
-    order_by: str = "id", descending: bool = False, limit: int = 100, offset: int = 0,
+    store: LocalStore,
+    table_name: str,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    order_by: str = "id",
+    descending: bool = False,
+    limit: int = 100,
+    offset: int = 0,
     include_deleted: bool = False,
 ) -> list[dict[str, Any]]:
     """One page of live rows (server state + unsynced local edits)."""
@@ -43,7 +50,10 @@ def list_rows(
 
 
 def count_rows(
-    store: LocalStore, table_name: str, *, filters: Mapping[str, Any] | None = None,
+    store: LocalStore,
+    table_name: str,
+    *,
+    filters: Mapping[str, Any] | None = None,
     include_deleted: bool = False,
 ) -> int:
     _, stmt = _filtered(table_name, filters, include_deleted)

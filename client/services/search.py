@@ -4,6 +4,7 @@ External-content FTS tables kept current by sqlite-utils' triggers, so pulled
 pages and local writes update the index in their own transaction. Quotes are
 also found by their customer's name, through the customer index.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,13 @@ from client.replica.store import LocalStore
 #: Indexed columns per table (DESIGN 10: find a customer by name, company, email, phone, city).
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {
     "customer": ("first_name", "last_name", "company_name", "email", "phone", "city"),
-    "lead": ("contact_name", "contact_email", "contact_phone", "origin_summary",
-             "destination_summary"),
+    "lead": (
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "origin_summary",
+        "destination_summary",
+    ),
     "quote": ("number", "provisional_number", "origin_city", "destination_city"),
 }
 TOKENIZE = "unicode61 remove_diacritics 2"

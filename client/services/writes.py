@@ -5,6 +5,7 @@ a queued mutation whose row was never written. Values are validated with the
 wire codec before anything is written, so the outbox only holds mutations
 the server can decode.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,10 @@ def _defaults(table: Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
-        if default is None or not getattr(default, "is_scalar", False) and not getattr(
-            default, "is_callable", False
+        if (
+            default is None
+            or not getattr(default, "is_scalar", False)
+            and not getattr(default, "is_callable", False)
         ):
             continue
         out[column.name] = default.arg(None) if default.is_callable else default.arg
@@ -71,8 +74,13 @@ class LocalWriteService:
     """insert / update / delete on synced tables, each with its outbox mutation."""
 
     def __init__(
-        self, store: LocalStore, *, user_id: uuid.UUID | str, hlc: Callable[[], str],
-        tenant_id: uuid.UUID | str | None = None, device_id: str | None = None,
+        self,
+        store: LocalStore,
+        *,
+        user_id: uuid.UUID | str,
+        hlc: Callable[[], str],
+        tenant_id: uuid.UUID | str | None = None,
+        device_id: str | None = None,
         on_change: ChangeListener | None = None,
     ) -> None:
         self.store = store
@@ -111,7 +119,7 @@ class LocalWriteService:
     def retry_rejection(
         self, rejection_id: int, changes: Mapping[str, Any] | None = None
     ) -> int | None:
-        """"Edit and retry": queue the refused change again, as edited by the user.
+        """ "Edit and retry": queue the refused change again, as edited by the user.
 
         ``changes`` replaces the attempted change (default: the change as it
         was refused); it is applied on the row as the replica now holds it, so
@@ -137,15 +145,16 @@ class LocalWriteService:
         return mutation_id
 
     def discard_rejection(self, rejection_id: int) -> None:
-        """"Discard": keep the server's version; the record stays (resolved) for support."""
+        """ "Discard": keep the server's version; the record stays (resolved) for support."""
         with self._tx() as conn:
             _unresolved_rejection(conn, rejection_id)
             rejections.resolve(conn, rejection_id, "discarded")
 
     # -- one write inside the caller's transaction --------------------------------
 
-    def _insert(self, conn: Connection, table_name: str,
-                values: Mapping[str, Any]) -> tuple[uuid.UUID, int]:
+    def _insert(
+        self, conn: Connection, table_name: str, values: Mapping[str, Any]
+    ) -> tuple[uuid.UUID, int]:
         table = table_for(table_name)
         extra = set(values) & (SERVER_COLUMNS | {"created_at"})
         if extra:
@@ -160,8 +169,9 @@ class LocalWriteService:
         changes.pop("id")
         return row["id"], self._queue(conn, table_name, "insert", row["id"], None, {}, changes)
 
-    def _update(self, conn: Connection, table_name: str, row_id: uuid.UUID | str,
-                changes: Mapping[str, Any]) -> int | None:
+    def _update(
+        self, conn: Connection, table_name: str, row_id: uuid.UUID | str, changes: Mapping[str, Any]
+    ) -> int | None:
         table = self._mutable(table_name)
         fixed = set(changes) & IMMUTABLE_COLUMNS
         if fixed:
@@ -171,8 +181,12 @@ class LocalWriteService:
         diff = {k: v for k, v in new.items() if old[k] != v}
         if not diff:
             return None
-        self._execute(conn, update(table).where(table.c.id == old["id"]).values(
-            **diff, updated_at=_now(), updated_by=self.user_id))
+        self._execute(
+            conn,
+            update(table)
+            .where(table.c.id == old["id"])
+            .values(**diff, updated_at=_now(), updated_by=self.user_id),
+        )
         base = {k: encode_value(old[k]) for k in diff}
         wire = {k: encode_value(v) for k, v in diff.items()}
         return self._queue(conn, table_name, "update", old["id"], old["version"], base, wire)
@@ -181,10 +195,14 @@ class LocalWriteService:
         table = self._mutable(table_name)
         old = self._live_row(conn, table, row_id)
         now = _now()
-        conn.execute(update(table).where(table.c.id == old["id"]).values(
-            deleted_at=now, updated_at=now, updated_by=self.user_id))
-        return self._queue(conn, table_name, "delete", old["id"], old["version"],
-                           {"deleted_at": None}, {})
+        conn.execute(
+            update(table)
+            .where(table.c.id == old["id"])
+            .values(deleted_at=now, updated_at=now, updated_by=self.user_id)
+        )
+        return self._queue(
+            conn, table_name, "delete", old["id"], old["version"], {"deleted_at": None}, {}
+        )
 
     # -- helpers ---------------------------------------------------------------
 
@@ -222,13 +240,27 @@ class LocalWriteService:
             raise InvalidWrite(str(exc.orig or exc)) from exc
 
     def _queue(
-        self, conn: Connection, table: str, op: str, row_id: uuid.UUID,
-        base_version: int | None, base: dict[str, Any], changes: dict[str, Any],
+        self,
+        conn: Connection,
+        table: str,
+        op: str,
+        row_id: uuid.UUID,
+        base_version: int | None,
+        base: dict[str, Any],
+        changes: dict[str, Any],
     ) -> int:
         stamp = self.hlc()
         set_meta(conn, META_HLC, stamp)
-        return outbox.append(conn, table=table, op=op, row_id=str(row_id),
-                             base_version=base_version, base=base, changes=changes, hlc=stamp)
+        return outbox.append(
+            conn,
+            table=table,
+            op=op,
+            row_id=str(row_id),
+            base_version=base_version,
+            base=base,
+            changes=changes,
+            hlc=stamp,
+        )
 
     def _notify(self, table: str, row_id: uuid.UUID) -> None:
         if self.on_change is not None:

@@ -1,4 +1,5 @@
 """Headless sync library (no Qt): outbox, download state, phases, engine, loop, protocol."""
+
 from __future__ import annotations
 
 from client.sync.backoff import Backoff, call_with_retries

@@ -10,6 +10,7 @@ timestamps, dates, enums, decimals), and each table gets one ``executemany``
 on the DBAPI connection of the caller's transaction. What lands in the file is
 exactly what ``rows.upsert_wire_rows`` writes (a unit test compares them).
 """
+
 from __future__ import annotations
 
 import functools
@@ -125,8 +126,13 @@ def _converter(table: Table, name: str, dialect: Dialect) -> Converter | None:
         if generic is not None and generic("2026-06-15") == "2026-06-15":
 
             def iso_date(value: Any) -> Any:
-                if (isinstance(value, str) and len(value) == 10 and value[4] == "-"
-                        and value[7] == "-" and value[:4].isdigit()):
+                if (
+                    isinstance(value, str)
+                    and len(value) == 10
+                    and value[4] == "-"
+                    and value[7] == "-"
+                    and value[:4].isdigit()
+                ):
                     return value
                 return generic(value)
 
@@ -155,8 +161,9 @@ def _upsert_sql(table: Table, columns: tuple[str, ...], filled: tuple[str, ...])
 
 
 @functools.lru_cache(maxsize=1024)
-def _defaults_for(table: Table, columns: tuple[str, ...], dialect: Dialect
-                  ) -> tuple[tuple[str, ...], tuple[Callable[[], Any], ...]]:
+def _defaults_for(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[tuple[str, ...], tuple[Callable[[], Any], ...]]:
     """Columns missing from ``columns`` that have a Python default, and makers of their
     bound values: what SQLAlchemy's INSERT adds for them (so the row is the same)."""
     names, makers = [], []

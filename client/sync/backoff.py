@@ -3,6 +3,7 @@
 Full jitter spreads 100 laptops that lost the server at the same moment over
 the whole window instead of having them return in lock-step.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,7 +39,10 @@ class Backoff:
 
 
 def call_with_retries(
-    fn: Callable[[], T], *, backoff: Backoff, attempts: int,
+    fn: Callable[[], T],
+    *,
+    backoff: Backoff,
+    attempts: int,
     sleep: Callable[[float], None] = time.sleep,
     on_retry: Callable[[int, float, BaseException], None] | None = None,
 ) -> T:

@@ -3,6 +3,7 @@
 The last stamp is kept in ``sync_meta`` by the writer that used it, so a
 restarted app never issues a stamp below one already in the outbox.
 """
+
 from __future__ import annotations
 
 import threading

@@ -5,6 +5,7 @@ partial, eventually consistent copy (a pulled quote may arrive before its
 customer, a row may point at one outside the user's scope), and referential
 integrity is the server's job. CHECK and NOT NULL constraints stay on.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -5,6 +5,7 @@ sequences them, keeps the session fresh and turns failures into status:
 an expired session stops syncing but keeps the outbox, ``schema_outdated``
 keeps the client working offline, a revoked device wipes its replica.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,8 +67,14 @@ class SyncEngine:
     """Runs sync cycles over one replica; thread-safe use is the caller's (one loop)."""
 
     def __init__(
-        self, store: LocalStore, protocol: SyncProtocol, tokens: TokenSource, *, device_id: str,
-        push_batch: int = DEFAULT_BATCH, pull_limit: int = DEFAULT_PULL_LIMIT,
+        self,
+        store: LocalStore,
+        protocol: SyncProtocol,
+        tokens: TokenSource,
+        *,
+        device_id: str,
+        push_batch: int = DEFAULT_BATCH,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
         stuck_after: int = STUCK_AFTER,
         on_status: Callable[[SyncStatus], None] | None = None,
         on_change: Callable[[set[str]], None] | None = None,
@@ -89,20 +96,25 @@ class SyncEngine:
         if self.wiped:
             return SyncStatus(False, False, False, 0, None, "device revoked", 0, wiped=True)
         with self.store.engine.connect() as conn:
-            return read_status(conn, online=self.online, uploading=self._uploading,
-                               downloading=self._downloading)
+            return read_status(
+                conn, online=self.online, uploading=self._uploading, downloading=self._downloading
+            )
 
     # -- phases ------------------------------------------------------------------
 
     def push(self) -> PushSummary:
         return push_all(
-            self.store, lambda req: self._authed(lambda t: self.protocol.push(req, token=t)),
-            device_id=self.device_id, batch_size=self.push_batch, stuck_after=self.stuck_after,
+            self.store,
+            lambda req: self._authed(lambda t: self.protocol.push(req, token=t)),
+            device_id=self.device_id,
+            batch_size=self.push_batch,
+            stuck_after=self.stuck_after,
         )
 
     def pull(self) -> PullSummary:
         return pull_all(
-            self.store, lambda req: self._authed(lambda t: self.protocol.pull(req, token=t)),
+            self.store,
+            lambda req: self._authed(lambda t: self.protocol.pull(req, token=t)),
             limit=self.pull_limit,
         )
 

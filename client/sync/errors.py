@@ -3,6 +3,7 @@
 Each class says what the client does about it: retry later, refresh the
 session, ask for a new sign-in, wipe the replica, or keep working offline.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,9 @@ class SyncError(Exception):
 
     code = "sync_error"
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, details: dict[str, Any] | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
@@ -105,8 +107,13 @@ _BY_CODE: dict[str, type[SyncError]] = {
 }
 
 
-def error_for(status: int, code: str | None, message: str, details: dict[str, Any],
-              retry_after: float | None = None) -> SyncError:
+def error_for(
+    status: int,
+    code: str | None,
+    message: str,
+    details: dict[str, Any],
+    retry_after: float | None = None,
+) -> SyncError:
     """The exception for an HTTP error answer."""
     cls = _BY_CODE.get(code or "")
     if cls is None:

@@ -5,6 +5,7 @@ buckets changed (pull within a second), and every ``interval`` otherwise.
 Failures back off with full jitter, retried on their own without waiting for
 a new local write; an ended session or a revoked device stops the loop.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,11 @@ EventSource = Callable[[str], Iterator[dict[str, str]]]
 
 class SyncLoop:
     def __init__(
-        self, engine: SyncEngine, *, interval: float = 60.0, backoff: Backoff | None = None,
+        self,
+        engine: SyncEngine,
+        *,
+        interval: float = 60.0,
+        backoff: Backoff | None = None,
         events: EventSource | None = None,
     ) -> None:
         self.engine = engine

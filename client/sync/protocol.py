@@ -3,6 +3,7 @@
 Tests plug an in-process implementation into the same engine, so most sync
 behaviour is tested without sockets and a few tests prove the real path.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,11 +62,14 @@ class SyncProtocol(Protocol):
 class HttpSyncProtocol:
     """The ``/v1`` protocol over httpx; errors become the typed exceptions of ``errors``."""
 
-    def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None, *,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, transport: httpx.BaseTransport | None = None, *, timeout: float = 30.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(
-            base_url=self.base_url, transport=transport, timeout=timeout,
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
             headers={
                 PROTOCOL_HEADER: str(PROTOCOL_VERSION),
                 SCHEMA_HEADER: str(SCHEMA_VERSION),
@@ -92,8 +96,10 @@ class HttpSyncProtocol:
         data = self._call("POST", "/v1/auth/refresh", None, body={"refresh_token": refresh_token})
         try:
             return Tokens(
-                access_token=data["access_token"], refresh_token=data["refresh_token"],
-                expires_in=int(data.get("expires_in", 0)), lease_key=data.get("lease_key"),
+                access_token=data["access_token"],
+                refresh_token=data["refresh_token"],
+                expires_in=int(data.get("expires_in", 0)),
+                lease_key=data.get("lease_key"),
                 lease_expires_at=data.get("lease_expires_at"),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -109,15 +115,21 @@ class HttpSyncProtocol:
         return self._call("POST", "/v1/sync/push", PushResponse, body=request, token=token)
 
     def checksums(self, buckets: list[str], *, token: str) -> ChecksumsResponse:
-        return self._call("GET", "/v1/sync/checksums", ChecksumsResponse, token=token,
-                          params={"buckets": ",".join(buckets)})
+        return self._call(
+            "GET",
+            "/v1/sync/checksums",
+            ChecksumsResponse,
+            token=token,
+            params={"buckets": ",".join(buckets)},
+        )
 
     def events(self, *, token: str, read_timeout: float = 60.0) -> Iterator[dict[str, str]]:
         """Server-sent events of ``/v1/sync/events``: yields ``{event, data}`` per message."""
         timeout = httpx.Timeout(10.0, read=read_timeout)
         try:
-            with self._client.stream("GET", "/v1/sync/events", headers=_auth(token),
-                                     timeout=timeout) as response:
+            with self._client.stream(
+                "GET", "/v1/sync/events", headers=_auth(token), timeout=timeout
+            ) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise _error(response)
@@ -127,13 +139,22 @@ class HttpSyncProtocol:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _call(self, method: str, path: str, model: type[M] | None, *, body: Any = None,
-              token: str | None = None, params: dict[str, str] | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | None,
+        *,
+        body: Any = None,
+        token: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         if isinstance(body, BaseModel):
             body = body.model_dump(mode="json")
         try:
-            response = self._client.request(method, path, json=body, params=params,
-                                            headers=_auth(token))
+            response = self._client.request(
+                method, path, json=body, params=params, headers=_auth(token)
+            )
         except httpx.TransportError as exc:  # connect error, timeout, reset
             raise ServerUnavailable(f"cannot reach {self.base_url}: {exc}") from exc
         if response.status_code >= 400:

@@ -4,6 +4,7 @@ One page = its rows, memberships, removals, bucket set and cursors in ONE
 replica transaction: a crash mid-page leaves the previous consistent state
 and the same page is simply pulled again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,9 @@ def cursors(conn: Connection) -> dict[str, int]:
 def set_buckets(conn: Connection, names: list[str]) -> None:
     """Subscribe to ``names`` at cursor 0 (those already known keep their cursor)."""
     for name in names:
-        conn.execute(sqlite_insert(bucket_state).values(bucket=name, cursor=0)
-                     .on_conflict_do_nothing())
+        conn.execute(
+            sqlite_insert(bucket_state).values(bucket=name, cursor=0).on_conflict_do_nothing()
+        )
 
 
 def reset_bucket(conn: Connection, bucket: str) -> None:
@@ -71,8 +73,9 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
         if change.data is not None:
             # The row's own version wins: change.version is the bucket cursor, which a
             # batch write or a membership repair shares across many rows.
-            upserts[change.table].append({"version": change.version, **change.data,
-                                          "id": str(change.id)})
+            upserts[change.table].append(
+                {"version": change.version, **change.data, "id": str(change.id)}
+            )
         members.append((change.bucket, key[0], key[1]))
     touched: set[tuple[str, str]] = set()
     for table, rows in upserts.items():
@@ -87,9 +90,13 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
         insert_memberships(conn, members)
     orphans: list[tuple[str, str]] = []
     for bucket, table, row_id in removed:
-        conn.execute(delete(row_bucket).where(
-            row_bucket.c.bucket == bucket, row_bucket.c.table_name == table,
-            row_bucket.c.row_id == row_id))
+        conn.execute(
+            delete(row_bucket).where(
+                row_bucket.c.bucket == bucket,
+                row_bucket.c.table_name == table,
+                row_bucket.c.row_id == row_id,
+            )
+        )
         orphans.append((table, row_id))
         summary.tables.add(table)
     current = set(page.buckets)
@@ -102,8 +109,9 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
     for bucket, cursor in page.cursors.items():
         if bucket in current:
             stmt = sqlite_insert(bucket_state).values(bucket=bucket, cursor=cursor)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["bucket"],
-                                                    set_={"cursor": cursor}))
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["bucket"], set_={"cursor": cursor})
+            )
     new = current - set(known) - set(page.cursors)
     set_buckets(conn, sorted(new))
     summary.added_buckets |= new
@@ -117,7 +125,9 @@ def next_cursors(known: dict[str, int], page: PullResponse) -> dict[str, int]:
 
 
 def pull_all(
-    store: LocalStore, fetch: Callable[[PullRequest], PullResponse], *,
+    store: LocalStore,
+    fetch: Callable[[PullRequest], PullResponse],
+    *,
     limit: int = DEFAULT_PULL_LIMIT,
 ) -> PullSummary:
     """Pull and apply pages until the server has nothing more for any of our buckets.
@@ -154,11 +164,11 @@ def pull_all(
                     # an empty pull names the current set, and apply_page purges the rest.
                     rediscovered = True
                     page = fetch(PullRequest(buckets={}, limit=1))
-                    page = page.model_copy(update={"changes": [], "cursors": {},
-                                                   "has_more": True})
+                    page = page.model_copy(update={"changes": [], "cursors": {}, "has_more": True})
                 if page.has_more and page.changes:
-                    ahead_request = PullRequest(buckets=next_cursors(request.buckets, page),
-                                                limit=limit)
+                    ahead_request = PullRequest(
+                        buckets=next_cursors(request.buckets, page), limit=limit
+                    )
                     ahead = pool.submit(fetch, ahead_request)
                 with replica_tx(store) as conn:
                     before = set(cursors(conn))

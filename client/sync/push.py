@@ -7,6 +7,7 @@ A first entry that keeps failing is isolated (batch of one) and, after
 ``stuck_after`` attempts on a permanent error, turned into a rejection so
 the queue moves on; transient failures only mark the queue as stalled.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -42,8 +43,9 @@ class PushSummary:
     tables: set[str] = field(default_factory=set)
 
 
-def apply_results(conn: Connection, batch: list[PendingMutation], response: PushResponse,
-                  summary: PushSummary) -> int:
+def apply_results(
+    conn: Connection, batch: list[PendingMutation], response: PushResponse, summary: PushSummary
+) -> int:
     """Acknowledge, record rejections and write returned rows: the caller's one transaction."""
     results = {r.mutation_id: r for r in response.results}
     done: list[int] = []
@@ -62,8 +64,13 @@ def apply_results(conn: Connection, batch: list[PendingMutation], response: Push
             message = result.message
             if is_parked(conn, *key):
                 message = f"{rejections.SCOPE_EXIT_MESSAGE}: {message or result.reason}"
-            rejections.record(conn, mutation, reason=result.reason or "rejected",
-                              message=message, server_row=result.row)
+            rejections.record(
+                conn,
+                mutation,
+                reason=result.reason or "rejected",
+                message=message,
+                server_row=result.row,
+            )
             summary.rejected += 1
             if result.row is None and mutation.op == "insert":
                 delete_row(conn, table_for(mutation.table), mutation.row_id)
@@ -81,16 +88,25 @@ def apply_results(conn: Connection, batch: list[PendingMutation], response: Push
 def _give_up(conn: Connection, mutation: PendingMutation, error: Exception) -> None:
     """Take a mutation the server keeps refusing out of the queue, as a rejection."""
     reason = getattr(error, "code", None) or rejections.REASON_STUCK
-    rejections.record(conn, mutation, reason=reason,
-                      message=f"{rejections.REASON_STUCK}: {error}", server_row=None)
+    rejections.record(
+        conn,
+        mutation,
+        reason=reason,
+        message=f"{rejections.REASON_STUCK}: {error}",
+        server_row=None,
+    )
     outbox.remove(conn, [mutation.mutation_id])
     rebase_rows(conn, {(mutation.table, mutation.row_id)})
     evict_ready(conn)
 
 
 def push_all(
-    store: LocalStore, send: Callable[[PushRequest], PushResponse], *, device_id: str,
-    batch_size: int = DEFAULT_BATCH, stuck_after: int = STUCK_AFTER,
+    store: LocalStore,
+    send: Callable[[PushRequest], PushResponse],
+    *,
+    device_id: str,
+    batch_size: int = DEFAULT_BATCH,
+    stuck_after: int = STUCK_AFTER,
 ) -> PushSummary:
     """Push until the outbox is empty; raises on transport, auth or version failures."""
     summary = PushSummary()
@@ -101,8 +117,9 @@ def push_all(
                 return summary
             size = 1 if head[0].attempts else batch_size
             batch = outbox.pending(conn, limit=size)
-        request = PushRequest(device_id=uuid.UUID(device_id),
-                              mutations=[m.to_wire() for m in batch])
+        request = PushRequest(
+            device_id=uuid.UUID(device_id), mutations=[m.to_wire() for m in batch]
+        )
         try:
             response = send(request)
         except ServerUnavailable as exc:

@@ -4,6 +4,7 @@ The UI therefore always shows server state plus the user's unsynced edits
 (DESIGN 6). Runs inside the transaction that wrote the server rows, so no
 reader ever sees the edits vanish and come back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -3,6 +3,7 @@
 The UI lists them in "Sync issues" with "edit and retry" (a new mutation of
 the same change) and "discard" (mark resolved, keep the record).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,37 +39,61 @@ class Rejection:
 
 
 def record(
-    conn: Connection, mutation: PendingMutation, *, reason: str, message: str | None,
+    conn: Connection,
+    mutation: PendingMutation,
+    *,
+    reason: str,
+    message: str | None,
     server_row: dict[str, Any] | None,
 ) -> None:
-    conn.execute(sync_rejection.insert().values(
-        mutation_id=mutation.mutation_id, table_name=mutation.table, op=mutation.op,
-        row_id=mutation.row_id, base_version=mutation.base_version, base=dumps(mutation.base),
-        changes=dumps(mutation.changes), hlc=mutation.hlc, reason=reason or "rejected",
-        message=message, server_row=None if server_row is None else dumps(server_row),
-        created_at=utcnow_iso(),
-    ))
+    conn.execute(
+        sync_rejection.insert().values(
+            mutation_id=mutation.mutation_id,
+            table_name=mutation.table,
+            op=mutation.op,
+            row_id=mutation.row_id,
+            base_version=mutation.base_version,
+            base=dumps(mutation.base),
+            changes=dumps(mutation.changes),
+            hlc=mutation.hlc,
+            reason=reason or "rejected",
+            message=message,
+            server_row=None if server_row is None else dumps(server_row),
+            created_at=utcnow_iso(),
+        )
+    )
 
 
 def unresolved(conn: Connection) -> list[Rejection]:
     rows = conn.execute(
-        select(sync_rejection).where(sync_rejection.c.resolved_at.is_(None))
+        select(sync_rejection)
+        .where(sync_rejection.c.resolved_at.is_(None))
         .order_by(sync_rejection.c.id)
     )
     return [
         Rejection(
-            id=r.id, mutation_id=r.mutation_id, table=r.table_name, op=r.op, row_id=r.row_id,
-            base=json.loads(r.base), changes=json.loads(r.changes), reason=r.reason,
-            message=r.message, server_row=None if r.server_row is None else json.loads(r.server_row),
-            created_at=r.created_at, resolved_at=r.resolved_at,
+            id=r.id,
+            mutation_id=r.mutation_id,
+            table=r.table_name,
+            op=r.op,
+            row_id=r.row_id,
+            base=json.loads(r.base),
+            changes=json.loads(r.changes),
+            reason=r.reason,
+            message=r.message,
+            server_row=None if r.server_row is None else json.loads(r.server_row),
+            created_at=r.created_at,
+            resolved_at=r.resolved_at,
         )
         for r in rows
     ]
 
 
 def count_unresolved(conn: Connection) -> int:
-    stmt = select(func.count()).select_from(sync_rejection).where(
-        sync_rejection.c.resolved_at.is_(None)
+    stmt = (
+        select(func.count())
+        .select_from(sync_rejection)
+        .where(sync_rejection.c.resolved_at.is_(None))
     )
     return int(conn.execute(stmt).scalar() or 0)
 
@@ -76,7 +101,8 @@ def count_unresolved(conn: Connection) -> int:
 def resolve(conn: Connection, rejection_id: int, resolution: str) -> None:
     """Mark a rejection handled ("discarded" or "retried"); the record stays for support."""
     conn.execute(
-        update(sync_rejection).where(sync_rejection.c.id == rejection_id)
+        update(sync_rejection)
+        .where(sync_rejection.c.id == rejection_id)
         .values(resolved_at=utcnow_iso(), resolution=resolution)
     )
 

@@ -1,4 +1,5 @@
 """What ``cnc-client status`` prints: the replica's sync state as plain data."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,13 +26,28 @@ def describe(store: LocalStore) -> dict[str, Any]:
         "last_error": status.last_error,
         "needs_sign_in": status.needs_sign_in,
         "pending_mutations": [
-            {"mutation_id": m.mutation_id, "table": m.table, "op": m.op, "row_id": m.row_id,
-             "attempts": m.attempts, "last_error": m.last_error} for m in pending
+            {
+                "mutation_id": m.mutation_id,
+                "table": m.table,
+                "op": m.op,
+                "row_id": m.row_id,
+                "attempts": m.attempts,
+                "last_error": m.last_error,
+            }
+            for m in pending
         ],
         "buckets": buckets,
         "rejections": [
-            {"id": r.id, "reason": r.reason, "message": r.message, "table": r.table, "op": r.op,
-             "row_id": r.row_id, "changes": r.changes, "created_at": r.created_at}
+            {
+                "id": r.id,
+                "reason": r.reason,
+                "message": r.message,
+                "table": r.table,
+                "op": r.op,
+                "row_id": r.row_id,
+                "changes": r.changes,
+                "created_at": r.created_at,
+            }
             for r in refused
         ],
     }

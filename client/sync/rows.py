@@ -3,6 +3,7 @@
 Everything here runs inside a caller's transaction (``db.replica_tx``): the
 caller decides what must commit together.
 """
+
 from __future__ import annotations
 
 import datetime as dt

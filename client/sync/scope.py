@@ -5,6 +5,7 @@ unsynced edits it is parked in ``pending_eviction`` instead: the edits are
 pushed first (whatever the server refuses becomes a SyncRejection), and only
 then is the row deleted.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -19,9 +20,11 @@ from client.sync.rows import delete_row
 
 
 def is_member(conn: Connection, table: str, row_id: str) -> bool:
-    stmt = select(row_bucket.c.bucket).where(
-        row_bucket.c.table_name == table, row_bucket.c.row_id == row_id
-    ).limit(1)
+    stmt = (
+        select(row_bucket.c.bucket)
+        .where(row_bucket.c.table_name == table, row_bucket.c.row_id == row_id)
+        .limit(1)
+    )
     return conn.execute(stmt).first() is not None
 
 
@@ -77,8 +80,11 @@ def evict_ready(conn: Connection) -> int:
     for table, row_id in conn.execute(select(pending_eviction)).all():
         if outbox.has_pending(conn, table, row_id):
             continue
-        conn.execute(delete(pending_eviction).where(
-            pending_eviction.c.table_name == table, pending_eviction.c.row_id == row_id))
+        conn.execute(
+            delete(pending_eviction).where(
+                pending_eviction.c.table_name == table, pending_eviction.c.row_id == row_id
+            )
+        )
         if not is_member(conn, table, row_id):
             delete_row(conn, table_for(table), row_id)
             evicted += 1

@@ -4,6 +4,7 @@ Persistent facts (pending count, last sync, last error, rejections) come from
 the replica, so a fresh process reports what the last one left; the
 uploading/downloading flags are the running engine's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,11 +57,17 @@ class SyncStatus:
 
 
 def read_status(
-    conn: Connection, *, online: bool = False, uploading: bool = False, downloading: bool = False,
+    conn: Connection,
+    *,
+    online: bool = False,
+    uploading: bool = False,
+    downloading: bool = False,
 ) -> SyncStatus:
     head = outbox.pending(conn, limit=1)
     return SyncStatus(
-        online=online, uploading=uploading, downloading=downloading,
+        online=online,
+        uploading=uploading,
+        downloading=downloading,
         pending=outbox.count(conn),
         last_synced_at=get_meta(conn, META_LAST_SYNC_AT),
         last_error=get_meta(conn, META_LAST_ERROR),

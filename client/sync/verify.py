@@ -3,6 +3,7 @@
 A mismatch is never left as silent drift: the bucket is reset to cursor 0,
 its rows released (pending edits kept), and pulled again.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -54,8 +55,9 @@ def local_checksums(conn: Connection, buckets: list[str]) -> dict[str, tuple[int
     return result
 
 
-def _live_versions(conn: Connection, table_name: str,
-                   pending_deletes: set[tuple[str, str]]) -> dict[str, int]:
+def _live_versions(
+    conn: Connection, table_name: str, pending_deletes: set[tuple[str, str]]
+) -> dict[str, int]:
     try:
         table = table_for(table_name)
     except KeyError:

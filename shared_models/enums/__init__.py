@@ -1,4 +1,5 @@
 """Every enum of the domain, importable from one place."""
+
 from __future__ import annotations
 
 from shared_models.enums.comms import (

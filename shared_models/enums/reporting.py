@@ -3,6 +3,7 @@
 Values are the spec's, verbatim; a value is its own name so the wire, the
 database and the UI all read the same text.
 """
+
 from __future__ import annotations
 
 import enum

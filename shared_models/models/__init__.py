@@ -3,6 +3,7 @@
 Each module declares ``__all__``; this package re-exports them so callers
 write ``from shared_models.models import Quote``.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Table

@@ -3,6 +3,7 @@
 Permissions are synced (the client hides what the user may not do); devices,
 encrypted fields and the audit log stay on the server.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -99,7 +100,10 @@ class EncryptedData(Base):
         UniqueConstraint("tenant_id", "entity_table", "entity_id", "field_name"),
         Index(
             "ix_encrypted_data_tenant_blind_index",
-            "tenant_id", "entity_table", "field_name", "blind_index",
+            "tenant_id",
+            "entity_table",
+            "field_name",
+            "blind_index",
         ),
         Index("ix_encrypted_data_key_id", "key_id"),
     )

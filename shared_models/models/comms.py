@@ -3,6 +3,7 @@
 All three are synced: a sales rep reads a customer's history offline, templates
 render quotes on site, and a notification marked read offline stays read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,9 +47,7 @@ class Communication(SyncedMixin, LocationScopedMixin, Base):
         ForeignKey("journey.id", ondelete="RESTRICT")
     )
     #: The quote or invoice this message carries (the PDF attachment).
-    quote_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("quote.id", ondelete="RESTRICT")
-    )
+    quote_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("quote.id", ondelete="RESTRICT"))
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("invoice.id", ondelete="RESTRICT")
     )
@@ -97,9 +96,7 @@ class Template(SyncedMixin, Base):
     locale: Mapped[str] = mapped_column(String(10), default="en-CA")
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    __table_args__ = (
-        live_unique("uq_template_name_live", "tenant_id", "type", "name", "locale"),
-    )
+    __table_args__ = (live_unique("uq_template_name_live", "tenant_id", "type", "name", "locale"),)
 
 
 class Notification(SyncedMixin, Base):

@@ -4,6 +4,7 @@ Amounts are stored as computed by ``shared_models.rules`` and checked again by
 the database. Payments and ledger entries are facts: pushed once, never edited
 by a client (DESIGN 6.3).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -216,9 +217,7 @@ class FinancialTransaction(SyncedMixin, LocationScopedMixin, Base):
         CheckConstraint("amount <> 0", name="amount_nonzero"),
         CheckConstraint("exchange_rate IS NULL OR exchange_rate > 0", name="fx_positive"),
         Index("ix_financial_transaction_tenant_occurred", "tenant_id", "occurred_at"),
-        Index(
-            "ix_financial_transaction_tenant_account", "tenant_id", "account", "occurred_at"
-        ),
+        Index("ix_financial_transaction_tenant_account", "tenant_id", "account", "occurred_at"),
         Index(
             "ix_financial_transaction_tenant_location", "tenant_id", "location_id", "occurred_at"
         ),

@@ -6,6 +6,7 @@ is now, so a truck moved to another branch arrives with its history.
 Every FK on a synced row is RESTRICT: synced rows are tombstoned, never
 hard-deleted, and a database-side SET NULL would change a row without a version.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,7 +91,10 @@ class Equipment(SyncedMixin, LocationScopedMixin, Base):
         ),
         Index(
             "ix_equipment_tenant_location_type_status",
-            "tenant_id", "location_id", "type", "status",
+            "tenant_id",
+            "location_id",
+            "type",
+            "status",
         ),
         Index("ix_equipment_tenant_next_service", "tenant_id", "next_service_date"),
     )
@@ -101,9 +105,7 @@ class EquipmentMaintenance(SyncedMixin, Base):
 
     __tablename__ = "equipment_maintenance"
 
-    equipment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("equipment.id", ondelete="RESTRICT")
-    )
+    equipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("equipment.id", ondelete="RESTRICT"))
     type: Mapped[MaintenanceType]
     status: Mapped[MaintenanceStatus] = mapped_column(default=MaintenanceStatus.SCHEDULED)
     scheduled_date: Mapped[dt.date | None]
@@ -139,7 +141,9 @@ class EquipmentMaintenance(SyncedMixin, Base):
         ),
         Index(
             "ix_equipment_maintenance_tenant_equipment",
-            "tenant_id", "equipment_id", "scheduled_date",
+            "tenant_id",
+            "equipment_id",
+            "scheduled_date",
         ),
         Index("ix_equipment_maintenance_tenant_status", "tenant_id", "status", "scheduled_date"),
     )
@@ -150,9 +154,7 @@ class EquipmentAssignment(SyncedMixin, Base):
 
     __tablename__ = "equipment_assignment"
 
-    equipment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("equipment.id", ondelete="RESTRICT")
-    )
+    equipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("equipment.id", ondelete="RESTRICT"))
     journey_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("journey.id", ondelete="RESTRICT")
     )
@@ -174,9 +176,7 @@ class EquipmentAssignment(SyncedMixin, Base):
         CheckConstraint(
             "journey_id IS NOT NULL OR assigned_to IS NOT NULL", name="has_journey_or_user"
         ),
-        Index(
-            "ix_equipment_assignment_tenant_equipment", "tenant_id", "equipment_id", "start_at"
-        ),
+        Index("ix_equipment_assignment_tenant_equipment", "tenant_id", "equipment_id", "start_at"),
         Index("ix_equipment_assignment_tenant_journey", "tenant_id", "journey_id"),
     )
 
@@ -192,9 +192,7 @@ class EquipmentCheck(SyncedMixin, Base):
     __tablename__ = "equipment_check"
     __append_only__ = True
 
-    equipment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("equipment.id", ondelete="RESTRICT")
-    )
+    equipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("equipment.id", ondelete="RESTRICT"))
     journey_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("journey.id", ondelete="RESTRICT")
     )
@@ -215,8 +213,6 @@ class EquipmentCheck(SyncedMixin, Base):
         CheckConstraint("overall_result <> 'NOT_APPLICABLE'", name="overall_pass_or_fail"),
         CheckConstraint("odometer_km IS NULL OR odometer_km >= 0", name="odometer_nonneg"),
         CheckConstraint("engine_hours IS NULL OR engine_hours >= 0", name="engine_hours_nonneg"),
-        Index(
-            "ix_equipment_check_tenant_equipment", "tenant_id", "equipment_id", "performed_at"
-        ),
+        Index("ix_equipment_check_tenant_equipment", "tenant_id", "equipment_id", "performed_at"),
         Index("ix_equipment_check_tenant_journey", "tenant_id", "journey_id"),
     )

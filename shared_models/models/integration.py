@@ -4,6 +4,7 @@ None of these is replicated (``__synced__ = False``): they hold secrets or
 references to them, and only the server acts on them. Secrets themselves live
 in ``encrypted_data`` (AES-256-GCM envelope, DESIGN 7); rows keep its id.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,9 +53,7 @@ class Integration(ServerRowMixin, Base):
     )
     last_sync_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("user.id", ondelete="RESTRICT")
-    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "provider", "name"),
@@ -113,9 +112,7 @@ class Webhook(ServerRowMixin, Base):
     #: Consecutive failures; the sender disables the hook past a threshold.
     failure_count: Mapped[int] = mapped_column(default=0)
     last_delivery_at: Mapped[dt.datetime | None]
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("user.id", ondelete="RESTRICT")
-    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
 
     __table_args__ = (
         CheckConstraint("failure_count >= 0", name="failure_count_nonneg"),
@@ -176,9 +173,7 @@ class CalendarFeed(ServerRowMixin, Base):
     location_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("location.id", ondelete="RESTRICT")
     )
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("user.id", ondelete="RESTRICT")
-    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     last_accessed_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
 

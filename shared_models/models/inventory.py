@@ -3,6 +3,7 @@
 Stock on hand is never stored: it is the sum of a stock item's transactions
 (DESIGN 6.3), so two offline crews taking tape from the same shelf both count.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,7 +96,10 @@ class Inventory(SyncedMixin, LocationScopedMixin, Base):
         ),
         Index(
             "ix_inventory_tenant_location_category",
-            "tenant_id", "location_id", "category", "name",
+            "tenant_id",
+            "location_id",
+            "category",
+            "name",
         ),
     )
 
@@ -113,9 +117,7 @@ class InventoryTransaction(SyncedMixin, Base):
     __tablename__ = "inventory_transaction"
     __append_only__ = True
 
-    inventory_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("inventory.id", ondelete="RESTRICT")
-    )
+    inventory_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inventory.id", ondelete="RESTRICT"))
     type: Mapped[InventoryTransactionType]
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     #: Cost per unit at the time (PURCHASE: what was paid), for stock valuation.
@@ -152,9 +154,7 @@ class InventoryTransaction(SyncedMixin, Base):
             " AND counterpart_location_id IS NULL)",
             name="transfer_fields",
         ),
-        Index(
-            "ix_inventory_transaction_tenant_item", "tenant_id", "inventory_id", "occurred_at"
-        ),
+        Index("ix_inventory_transaction_tenant_item", "tenant_id", "inventory_id", "occurred_at"),
         Index("ix_inventory_transaction_tenant_journey", "tenant_id", "journey_id"),
         Index("ix_inventory_transaction_tenant_transfer", "tenant_id", "transfer_group_id"),
     )

@@ -3,6 +3,7 @@
 Ownership (DESIGN 6.8): dispatch owns the assignment columns (date, crew,
 truck); the crew owns the actuals (times, events, signatures).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The priced line both quotes and invoices are made of: one shape, one set of checks."""
+
 from __future__ import annotations
 
 import uuid

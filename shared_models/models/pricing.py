@@ -3,6 +3,7 @@
 All of it sits in the ``tenant_ref`` bucket, so a crew lead can price a move
 on site with no connection. Prices in JSON documents are decimal strings.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -136,7 +137,10 @@ class ExchangeRate(SyncedMixin, Base):
         CheckConstraint("base_currency <> quote_currency", name="distinct_currencies"),
         live_unique(
             "uq_exchange_rate_live",
-            "tenant_id", "base_currency", "quote_currency", "effective_date",
+            "tenant_id",
+            "base_currency",
+            "quote_currency",
+            "effective_date",
         ),
     )
 

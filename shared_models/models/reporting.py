@@ -3,6 +3,7 @@
 ``Report`` is server-only: the server runs the queries over data no single
 replica holds. ``Dashboard`` is synced, so a layout opens offline.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ FKs between synced rows are RESTRICT: synced rows are tombstoned, never
 hard-deleted, and a database-side SET NULL would change a row without a new
 version. Line items CASCADE with their document, which only a purge removes.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Times are UTC instants except ``WorkingHours``, which is wall-clock time in the
 user's location time zone (a 07:00 start stays 07:00 across DST changes).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,9 +48,7 @@ class Schedule(SyncedMixin, LocationScopedMixin, Base):
     journey_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("journey.id", ondelete="RESTRICT")
     )
-    created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("user.id", ondelete="RESTRICT")
-    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     #: RFC 5545 RRULE (e.g. ``FREQ=WEEKLY;BYDAY=MO``); occurrences are expanded on read.
     recurrence_rule: Mapped[str | None] = mapped_column(String(500))
 
@@ -83,9 +82,7 @@ class Availability(SyncedMixin, Base):
 
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),
-        CheckConstraint(
-            "(approved_by IS NULL) = (approved_at IS NULL)", name="approval_complete"
-        ),
+        CheckConstraint("(approved_by IS NULL) = (approved_at IS NULL)", name="approval_complete"),
         Index("ix_availability_tenant_user_start", "tenant_id", "user_id", "start_at"),
     )
 
@@ -157,18 +154,16 @@ class ScheduleConflict(SyncedMixin, LocationScopedMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        CheckConstraint(
-            "schedule_id IS NOT NULL OR journey_id IS NOT NULL", name="has_subject"
-        ),
+        CheckConstraint("schedule_id IS NOT NULL OR journey_id IS NOT NULL", name="has_subject"),
         CheckConstraint(
             "other_schedule_id IS NULL OR other_schedule_id <> schedule_id", name="distinct_pair"
         ),
-        CheckConstraint(
-            "resolved_by IS NULL OR resolved_at IS NOT NULL", name="resolver_has_time"
-        ),
+        CheckConstraint("resolved_by IS NULL OR resolved_at IS NOT NULL", name="resolver_has_time"),
         Index(
             "ix_schedule_conflict_tenant_location_open",
-            "tenant_id", "location_id", "resolved_at",
+            "tenant_id",
+            "location_id",
+            "resolved_at",
         ),
         Index("ix_schedule_conflict_tenant_schedule", "tenant_id", "schedule_id"),
     )

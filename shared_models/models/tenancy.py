@@ -1,4 +1,5 @@
 """Tenants (the spec's Client), their branches and their people."""
+
 from __future__ import annotations
 
 import datetime as dt

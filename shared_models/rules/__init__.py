@@ -3,6 +3,7 @@
 No I/O here: callers pass in the TaxRate rows, the exchange rate and today's
 date, so the client offline and the server on push compute the same result.
 """
+
 from __future__ import annotations
 
 from shared_models.rules.errors import RuleViolation

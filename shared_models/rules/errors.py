@@ -3,6 +3,7 @@
 The code travels on the wire (sync rejections, API errors) and is what the UI
 and the tests match on; the message is for people and may be reworded.
 """
+
 from __future__ import annotations
 
 from typing import Final

@@ -14,6 +14,7 @@ Derived (derive_invoice_status), first rule that matches wins:
 Manual: DRAFT -> SENT, SENT -> VIEWED, and cancelling an invoice nothing has
 been paid on. PAID, REFUNDED and CANCELLED invoices are locked for edits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,22 +52,29 @@ def parse_invoice_status(value: InvoiceStatus | str) -> InvoiceStatus:
     try:
         return InvoiceStatus(value)
     except ValueError:
-        raise RuleViolation(UNKNOWN_STATUS, f"unknown invoice status {value!r}",
-                            field="status") from None
+        raise RuleViolation(
+            UNKNOWN_STATUS, f"unknown invoice status {value!r}", field="status"
+        ) from None
 
 
-def derive_invoice_status(*, total: Decimal | int | str, amount_paid: Decimal | int | str,
-                          due_date: dt.date | None, today: dt.date,
-                          current: InvoiceStatus | str,
-                          refunded: Decimal | int | str = ZERO) -> InvoiceStatus:
+def derive_invoice_status(
+    *,
+    total: Decimal | int | str,
+    amount_paid: Decimal | int | str,
+    due_date: dt.date | None,
+    today: dt.date,
+    current: InvoiceStatus | str,
+    refunded: Decimal | int | str = ZERO,
+) -> InvoiceStatus:
     """The status the payments and the calendar imply (rules in the module docstring)."""
     status = parse_invoice_status(current)
     owed = non_negative(total, field="total")
     paid = non_negative(amount_paid, field="amount_paid")
     back = non_negative(refunded, field="refunded")
     if back > paid:
-        raise RuleViolation(REFUND_EXCEEDS_PAID,
-                            f"refunded {back} is more than the {paid} paid", field="refunded")
+        raise RuleViolation(
+            REFUND_EXCEEDS_PAID, f"refunded {back} is more than the {paid} paid", field="refunded"
+        )
     if status == I.CANCELLED:
         return I.CANCELLED
     if paid > 0 and back == paid:
@@ -83,8 +91,9 @@ def derive_invoice_status(*, total: Decimal | int | str, amount_paid: Decimal | 
     return status if status in (I.SENT, I.VIEWED) else I.SENT
 
 
-def invoice_balance(total: Decimal | int | str,
-                    amount_paid: Decimal | int | str) -> tuple[Decimal, Decimal]:
+def invoice_balance(
+    total: Decimal | int | str, amount_paid: Decimal | int | str
+) -> tuple[Decimal, Decimal]:
     """(balance_due, credit_amount): what is still owed, or what an overpayment left."""
     owed = non_negative(total, field="total") - non_negative(amount_paid, field="amount_paid")
     zero = abs(ZERO * owed)
@@ -95,19 +104,27 @@ def allowed_manual_transitions(status: InvoiceStatus | str) -> frozenset[Invoice
     return MANUAL_TRANSITIONS[parse_invoice_status(status)]
 
 
-def check_invoice_transition(current: InvoiceStatus | str, target: InvoiceStatus | str, *,
-                             net_paid: Decimal | int | str = ZERO) -> None:
+def check_invoice_transition(
+    current: InvoiceStatus | str,
+    target: InvoiceStatus | str,
+    *,
+    net_paid: Decimal | int | str = ZERO,
+) -> None:
     """Refuse a manual change the table forbids, or cancelling a paid-on invoice."""
     current, target = parse_invoice_status(current), parse_invoice_status(target)
     if target not in MANUAL_TRANSITIONS[current]:
         allowed = ", ".join(sorted(MANUAL_TRANSITIONS[current])) or "none"
-        raise RuleViolation(INVALID_TRANSITION,
-                            f"an invoice cannot be set from {current} to {target} by hand "
-                            f"(allowed: {allowed})", field="status")
+        raise RuleViolation(
+            INVALID_TRANSITION,
+            f"an invoice cannot be set from {current} to {target} by hand (allowed: {allowed})",
+            field="status",
+        )
     if target == I.CANCELLED and non_negative(net_paid, field="net_paid") > 0:
-        raise RuleViolation(INVALID_TRANSITION,
-                            "payments were received on this invoice: refund them before "
-                            "cancelling it", field="status")
+        raise RuleViolation(
+            INVALID_TRANSITION,
+            "payments were received on this invoice: refund them before cancelling it",
+            field="status",
+        )
 
 
 def is_locked(status: InvoiceStatus | str) -> bool:
@@ -117,6 +134,7 @@ def is_locked(status: InvoiceStatus | str) -> bool:
 
 def check_invoice_editable(status: InvoiceStatus | str) -> None:
     if is_locked(status):
-        raise RuleViolation(INVOICE_LOCKED,
-                            f"the invoice is {parse_invoice_status(status)} and locked: "
-                            "it can no longer be edited")
+        raise RuleViolation(
+            INVOICE_LOCKED,
+            f"the invoice is {parse_invoice_status(status)} and locked: it can no longer be edited",
+        )

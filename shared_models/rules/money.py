@@ -9,6 +9,7 @@ Rules, identical on client and server:
   thread's ambient decimal context, so a caller's context cannot change a
   total.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,13 +65,15 @@ def to_decimal(value: Number, *, field: str = "amount") -> Decimal:
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise RuleViolation(INVALID_NUMBER, f"{field}: {value!r} is not a number",
-                                field=field) from None
+            raise RuleViolation(
+                INVALID_NUMBER, f"{field}: {value!r} is not a number", field=field
+            ) from None
     else:
         raise TypeError(f"{field}: {type(value).__name__} is not a money number")
     if not result.is_finite():
-        raise RuleViolation(INVALID_NUMBER, f"{field}: {value!r} is not a finite number",
-                            field=field)
+        raise RuleViolation(
+            INVALID_NUMBER, f"{field}: {value!r} is not a finite number", field=field
+        )
     return result
 
 
@@ -78,8 +81,9 @@ def non_negative(value: Number, *, field: str) -> Decimal:
     """Parse and refuse a negative value (quantities, prices, discounts, payments)."""
     result = to_decimal(value, field=field)
     if result < 0:
-        raise RuleViolation(NEGATIVE_AMOUNT, f"{field} must not be negative (got {result})",
-                            field=field)
+        raise RuleViolation(
+            NEGATIVE_AMOUNT, f"{field} must not be negative (got {result})", field=field
+        )
     return result
 
 
@@ -89,8 +93,9 @@ def parse_currency(value: Currency | str) -> Currency:
         return Currency(value.strip().upper() if isinstance(value, str) else value)
     except ValueError:
         known = ", ".join(c.value for c in Currency)
-        raise RuleViolation(UNKNOWN_CURRENCY, f"unknown currency {value!r} (known: {known})",
-                            field="currency") from None
+        raise RuleViolation(
+            UNKNOWN_CURRENCY, f"unknown currency {value!r} (known: {known})", field="currency"
+        ) from None
 
 
 def quantize_money(amount: Decimal, currency: Currency | str) -> Decimal:
@@ -99,8 +104,9 @@ def quantize_money(amount: Decimal, currency: Currency | str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-places), context=MONEY_CONTEXT)
 
 
-def convert(amount: Number, rate: Number, from_ccy: Currency | str,
-            to_ccy: Currency | str) -> Decimal:
+def convert(
+    amount: Number, rate: Number, from_ccy: Currency | str, to_ccy: Currency | str
+) -> Decimal:
     """Convert with `rate` = units of to_ccy per 1 from_ccy, rounded once, half-up.
 
     The rate is the one stored on the quote/invoice, so re-converting later
@@ -110,8 +116,9 @@ def convert(amount: Number, rate: Number, from_ccy: Currency | str,
     value = to_decimal(amount)
     factor = to_decimal(rate, field="rate")
     if factor <= 0:
-        raise RuleViolation(INVALID_RATE, f"exchange rate must be positive (got {factor})",
-                            field="rate")
+        raise RuleViolation(
+            INVALID_RATE, f"exchange rate must be positive (got {factor})", field="rate"
+        )
     if source == target and factor != 1:
         raise RuleViolation(INVALID_RATE, f"rate from {source} to itself must be 1", field="rate")
     with localcontext(MONEY_CONTEXT):
@@ -132,13 +139,18 @@ class ExchangeRateRow:
         object.__setattr__(self, "quote", parse_currency(self.quote))
         rate = to_decimal(self.rate, field="rate")
         if rate <= 0:
-            raise RuleViolation(INVALID_RATE, f"exchange rate must be positive (got {rate})",
-                                field="rate")
+            raise RuleViolation(
+                INVALID_RATE, f"exchange rate must be positive (got {rate})", field="rate"
+            )
         object.__setattr__(self, "rate", rate)
 
 
-def rate_on(rows: Iterable[ExchangeRateRow], from_ccy: Currency | str, to_ccy: Currency | str,
-            on_date: dt.date) -> Decimal:
+def rate_on(
+    rows: Iterable[ExchangeRateRow],
+    from_ccy: Currency | str,
+    to_ccy: Currency | str,
+    on_date: dt.date,
+) -> Decimal:
     """The rate to store on a document: the latest row on or before `on_date`.
 
     A missing direction is derived from the opposite row as 1/rate, rounded
@@ -162,9 +174,11 @@ def rate_on(rows: Iterable[ExchangeRateRow], from_ccy: Currency | str, to_ccy: C
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     if best is None:
-        raise RuleViolation(NO_EXCHANGE_RATE,
-                            f"no exchange rate from {source} to {target} on {on_date}",
-                            field="exchange_rate")
+        raise RuleViolation(
+            NO_EXCHANGE_RATE,
+            f"no exchange rate from {source} to {target} on {on_date}",
+            field="exchange_rate",
+        )
     return best[2]
 
 
@@ -182,8 +196,9 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
-            raise RuleViolation(CURRENCY_MISMATCH,
-                                f"cannot combine {self.currency} and {other.currency}")
+            raise RuleViolation(
+                CURRENCY_MISMATCH, f"cannot combine {self.currency} and {other.currency}"
+            )
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

@@ -12,6 +12,7 @@ sync merges treat an unchanged value as nothing to do before asking here.
 Sending a quote whose discount is above the tenant's threshold needs a
 manager's approval first.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,9 @@ def parse_quote_status(value: QuoteStatus | str) -> QuoteStatus:
     try:
         return QuoteStatus(value)
     except ValueError:
-        raise RuleViolation(UNKNOWN_STATUS, f"unknown quote status {value!r}",
-                            field="status") from None
+        raise RuleViolation(
+            UNKNOWN_STATUS, f"unknown quote status {value!r}", field="status"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,39 +80,53 @@ def is_locked(status: QuoteStatus | str) -> bool:
     return parse_quote_status(status) in LOCKED
 
 
-def needs_approval(discount_pct: Decimal | int | str, approval_threshold_pct:
-                   Decimal | int | str | None, approved: bool) -> bool:
+def needs_approval(
+    discount_pct: Decimal | int | str,
+    approval_threshold_pct: Decimal | int | str | None,
+    approved: bool,
+) -> bool:
     """True when the discount is above the threshold and no manager approved it."""
     if approval_threshold_pct is None or approved:
         return False
     return to_decimal(discount_pct, field="discount_pct") > to_decimal(
-        approval_threshold_pct, field="approval_threshold_pct")
+        approval_threshold_pct, field="approval_threshold_pct"
+    )
 
 
-def check_transition(current: QuoteStatus | str, target: QuoteStatus | str, *,
-                     discount_pct: Decimal | int | str = ZERO,
-                     approval_threshold_pct: Decimal | int | str | None = None,
-                     approved: bool = False) -> None:
+def check_transition(
+    current: QuoteStatus | str,
+    target: QuoteStatus | str,
+    *,
+    discount_pct: Decimal | int | str = ZERO,
+    approval_threshold_pct: Decimal | int | str | None = None,
+    approved: bool = False,
+) -> None:
     """Refuse a transition the table forbids, or a send that lacks approval."""
     current, target = parse_quote_status(current), parse_quote_status(target)
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
-        raise RuleViolation(INVALID_TRANSITION,
-                            f"a quote in status {current} cannot move to {target} "
-                            f"(allowed: {allowed})",
-                            field="status")
+        raise RuleViolation(
+            INVALID_TRANSITION,
+            f"a quote in status {current} cannot move to {target} (allowed: {allowed})",
+            field="status",
+        )
     if target == Q.SENT and needs_approval(discount_pct, approval_threshold_pct, approved):
-        raise RuleViolation(APPROVAL_REQUIRED,
-                            f"a discount of {discount_pct}% is above the "
-                            f"{approval_threshold_pct}% threshold: a manager must approve it "
-                            "before the quote is sent", field="status")
+        raise RuleViolation(
+            APPROVAL_REQUIRED,
+            f"a discount of {discount_pct}% is above the "
+            f"{approval_threshold_pct}% threshold: a manager must approve it "
+            "before the quote is sent",
+            field="status",
+        )
 
 
 def check_editable(status: QuoteStatus | str) -> None:
     """Refuse an edit of a locked quote's content (lines, prices, customer)."""
     if is_locked(status):
-        raise RuleViolation(QUOTE_LOCKED, f"the quote is {parse_quote_status(status)} and "
-                            "locked: it can no longer be edited")
+        raise RuleViolation(
+            QUOTE_LOCKED,
+            f"the quote is {parse_quote_status(status)} and locked: it can no longer be edited",
+        )
 
 
 def status_after_price_change(status: QuoteStatus | str) -> QuoteStatus:
@@ -120,11 +136,18 @@ def status_after_price_change(status: QuoteStatus | str) -> QuoteStatus:
     return Q.DRAFT if status in (Q.SENT, Q.VIEWED) else status
 
 
-def available_actions(status: QuoteStatus | str, *, discount_pct: Decimal | int | str = ZERO,
-                      approval_threshold_pct: Decimal | int | str | None = None,
-                      approved: bool = False) -> tuple[QuoteAction, ...]:
+def available_actions(
+    status: QuoteStatus | str,
+    *,
+    discount_pct: Decimal | int | str = ZERO,
+    approval_threshold_pct: Decimal | int | str | None = None,
+    approved: bool = False,
+) -> tuple[QuoteAction, ...]:
     """The actions the UI offers for a quote, in table order."""
     status = parse_quote_status(status)
     blocked = needs_approval(discount_pct, approval_threshold_pct, approved)
-    return tuple(QuoteAction(to, label, needs_approval=blocked and to == Q.SENT)
-                 for (frm, to), label in _ACTIONS.items() if frm == status)
+    return tuple(
+        QuoteAction(to, label, needs_approval=blocked and to == Q.SENT)
+        for (frm, to), label in _ACTIONS.items()
+        if frm == status
+    )

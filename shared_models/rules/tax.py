@@ -10,6 +10,7 @@
 - A row with `province=None` is a non-Canadian tax (e.g. a US sales tax the
   tenant enters itself); it applies only to documents outside Canada.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,18 +69,24 @@ class TaxRateRow:
     @classmethod
     def from_record(cls, record: object) -> TaxRateRow:
         """Build from anything with the TaxRate columns (an ORM row, a pull record dict)."""
+
         def get(name: str) -> Any:
             return record[name] if isinstance(record, Mapping) else getattr(record, name)
 
         end = get("effective_to")
-        return cls(province=get("province"), kind=get("kind"),
-                   rate=to_decimal(get("rate"), field="rate"),
-                   effective_from=_date(get("effective_from")),
-                   effective_to=_date(end) if end else None, label=get("label") or "")
+        return cls(
+            province=get("province"),
+            kind=get("kind"),
+            rate=to_decimal(get("rate"), field="rate"),
+            effective_from=_date(get("effective_from")),
+            effective_to=_date(end) if end else None,
+            label=get("label") or "",
+        )
 
     def in_effect(self, on_date: dt.date) -> bool:
         return self.effective_from <= on_date and (
-            self.effective_to is None or on_date <= self.effective_to)
+            self.effective_to is None or on_date <= self.effective_to
+        )
 
     @property
     def percent(self) -> Decimal:
@@ -104,40 +111,55 @@ def parse_province(value: Province | str | None) -> Province | None:
     try:
         return Province(value.strip().upper())
     except ValueError:
-        raise RuleViolation(UNKNOWN_PROVINCE, f"unknown province {value!r}",
-                            field="province") from None
+        raise RuleViolation(
+            UNKNOWN_PROVINCE, f"unknown province {value!r}", field="province"
+        ) from None
 
 
-def rates_in_effect(rows: Iterable[TaxRateRow], province: Province | str | None,
-                    on_date: dt.date) -> list[TaxRateRow]:
+def rates_in_effect(
+    rows: Iterable[TaxRateRow], province: Province | str | None, on_date: dt.date
+) -> list[TaxRateRow]:
     """The rows that apply in `province` on `on_date`, GST/HST before PST/QST.
 
     A Canadian province with no row refuses (`no_tax_rate`) rather than
     silently charging no tax; two rows of one kind on one date refuse too.
     """
     where = parse_province(province)
-    found = sorted((r for r in rows if r.province == where and r.in_effect(on_date)),
-                   key=lambda r: _KIND_ORDER[r.kind])
+    found = sorted(
+        (r for r in rows if r.province == where and r.in_effect(on_date)),
+        key=lambda r: _KIND_ORDER[r.kind],
+    )
     kinds = [r.kind for r in found]
     if len(set(kinds)) != len(kinds) or (TaxKind.HST in kinds and len(kinds) > 1):
-        raise RuleViolation(AMBIGUOUS_TAX_RATE,
-                            f"conflicting tax rates for {where} on {on_date}: {kinds}")
+        raise RuleViolation(
+            AMBIGUOUS_TAX_RATE, f"conflicting tax rates for {where} on {on_date}: {kinds}"
+        )
     if where is not None and not found:
-        raise RuleViolation(NO_TAX_RATE, f"no tax rate for province {where} on {on_date}",
-                            field="province")
+        raise RuleViolation(
+            NO_TAX_RATE, f"no tax rate for province {where} on {on_date}", field="province"
+        )
     return found
 
 
-def compute_taxes(taxable_base: Decimal, rows_in_effect: Sequence[TaxRateRow], *,
-                  exempt: bool = False, currency: Currency = Currency.CAD) -> list[TaxLine]:
+def compute_taxes(
+    taxable_base: Decimal,
+    rows_in_effect: Sequence[TaxRateRow],
+    *,
+    exempt: bool = False,
+    currency: Currency = Currency.CAD,
+) -> list[TaxLine]:
     """Each tax on the same base (never compounded), each rounded half-up alone."""
     base = non_negative(taxable_base, field="taxable_base")
     if exempt:
         return []
     return [
-        TaxLine(kind=row.kind, label=row.label or f"{row.kind} {row.percent:f}%",
-                rate=row.rate, base=base,
-                amount=quantize_money(MONEY_CONTEXT.multiply(base, row.rate), currency))
+        TaxLine(
+            kind=row.kind,
+            label=row.label or f"{row.kind} {row.percent:f}%",
+            rate=row.rate,
+            base=base,
+            amount=quantize_money(MONEY_CONTEXT.multiply(base, row.rate), currency),
+        )
         for row in rows_in_effect
     ]
 
@@ -151,14 +173,27 @@ def validate_tax_table(rows: Iterable[TaxRateRow]) -> None:
                 rates_in_effect(rows, row.province, date)
 
 
-def _rows(provinces: str, kind: TaxKind, pct: str, start: str, end: str | None = None,
-          name: str | None = None) -> tuple[TaxRateRow, ...]:
+def _rows(
+    provinces: str,
+    kind: TaxKind,
+    pct: str,
+    start: str,
+    end: str | None = None,
+    name: str | None = None,
+) -> tuple[TaxRateRow, ...]:
     rate = Decimal(pct) / 100
     label = f"{name or kind.value} {pct}%"
     return tuple(
-        TaxRateRow(Province(p), kind, rate, dt.date.fromisoformat(start),
-                   dt.date.fromisoformat(end) if end else None, label)
-        for p in provinces.split())
+        TaxRateRow(
+            Province(p),
+            kind,
+            rate,
+            dt.date.fromisoformat(start),
+            dt.date.fromisoformat(end) if end else None,
+            label,
+        )
+        for p in provinces.split()
+    )
 
 
 _G, _H, _P, _Q = TaxKind.GST, TaxKind.HST, TaxKind.PST, TaxKind.QST

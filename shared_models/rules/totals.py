@@ -21,6 +21,7 @@ A document is Canadian when country == "CA" and a province is set; it then
 needs a TaxRate row in effect on tax_date. Other documents are taxed only by
 rows with province=None (none by default: a US move has no tax).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,9 @@ SUMMARY_FIELDS = ("subtotal", "discount", "taxable_base", "tax_total", "total")
 def _percent(value: object, name: str) -> Decimal:
     pct = non_negative(value, field=name)  # type: ignore[arg-type]
     if pct > HUNDRED:
-        raise RuleViolation(DISCOUNT_OUT_OF_RANGE, f"{name} must be at most 100 (got {pct})",
-                            field=name)
+        raise RuleViolation(
+            DISCOUNT_OUT_OF_RANGE, f"{name} must be at most 100 (got {pct})", field=name
+        )
     return pct
 
 
@@ -104,9 +106,11 @@ class DocumentInput:
         amount = non_negative(self.document_discount_amount, field="document_discount_amount")
         pct = _percent(self.document_discount_pct, "document_discount_pct")
         if amount and pct:
-            raise RuleViolation(CONFLICTING_DISCOUNT,
-                                "give the document discount as an amount or a percentage, not both",
-                                field="document_discount_amount")
+            raise RuleViolation(
+                CONFLICTING_DISCOUNT,
+                "give the document discount as an amount or a percentage, not both",
+                field="document_discount_amount",
+            )
         object.__setattr__(self, "document_discount_amount", amount)
         object.__setattr__(self, "document_discount_pct", pct)
 
@@ -154,8 +158,16 @@ class Totals:
         return {
             "currency": self.currency.value,
             **{name: str(getattr(self, name)) for name in SUMMARY_FIELDS},
-            "taxes": [{"kind": t.kind.value, "label": t.label, "rate": str(t.rate),
-                       "base": str(t.base), "amount": str(t.amount)} for t in self.taxes],
+            "taxes": [
+                {
+                    "kind": t.kind.value,
+                    "label": t.label,
+                    "rate": str(t.rate),
+                    "base": str(t.base),
+                    "amount": str(t.amount),
+                }
+                for t in self.taxes
+            ],
         }
 
 
@@ -193,22 +205,33 @@ def compute_totals(doc: DocumentInput) -> Totals:
     cent = Decimal(1).scaleb(-MINOR_UNITS[ccy])
     with localcontext(MONEY_CONTEXT):
         gross = [quantize_money(ln.quantity * ln.unit_price, ccy) for ln in doc.lines]
-        amounts = [quantize_money(ln.quantity * ln.unit_price * (HUNDRED - ln.discount_pct)
-                                  / HUNDRED, ccy) for ln in doc.lines]
+        amounts = [
+            quantize_money(ln.quantity * ln.unit_price * (HUNDRED - ln.discount_pct) / HUNDRED, ccy)
+            for ln in doc.lines
+        ]
         subtotal = sum(amounts, ZERO * cent)
         if doc.document_discount_pct:
             discount = quantize_money(subtotal * doc.document_discount_pct / HUNDRED, ccy)
         else:
             discount = quantize_money(doc.document_discount_amount, ccy)
         if discount > subtotal:
-            raise RuleViolation(DISCOUNT_EXCEEDS_SUBTOTAL,
-                                f"discount {discount} exceeds the subtotal {subtotal}",
-                                field="document_discount_amount")
+            raise RuleViolation(
+                DISCOUNT_EXCEEDS_SUBTOTAL,
+                f"discount {discount} exceeds the subtotal {subtotal}",
+                field="document_discount_amount",
+            )
         shares = _allocate(discount, amounts, cent)
         lines = tuple(
-            LineTotal(gross=g, line_discount=g - a, amount=a, allocated_discount=s, net=a - s,
-                      taxable=ln.taxable)
-            for ln, g, a, s in zip(doc.lines, gross, amounts, shares, strict=True))
+            LineTotal(
+                gross=g,
+                line_discount=g - a,
+                amount=a,
+                allocated_discount=s,
+                net=a - s,
+                taxable=ln.taxable,
+            )
+            for ln, g, a, s in zip(doc.lines, gross, amounts, shares, strict=True)
+        )
         taxable_base = sum((ln.net for ln in lines if ln.taxable), ZERO * cent)
         if doc.tax_exempt:
             taxes: list[TaxLine] = []
@@ -217,6 +240,13 @@ def compute_totals(doc: DocumentInput) -> Totals:
             rows = rates_in_effect(doc.tax_rows, where, doc.tax_date)
             taxes = compute_taxes(taxable_base, rows, currency=ccy)
         tax_total = sum((t.amount for t in taxes), ZERO * cent)
-        return Totals(currency=ccy, lines=lines, subtotal=subtotal, discount=discount,
-                      taxable_base=taxable_base, taxes=tuple(taxes), tax_total=tax_total,
-                      total=subtotal - discount + tax_total)
+        return Totals(
+            currency=ccy,
+            lines=lines,
+            subtotal=subtotal,
+            discount=discount,
+            taxable_base=taxable_base,
+            taxes=tuple(taxes),
+            tax_total=tax_total,
+            total=subtotal - discount + tax_total,
+        )

@@ -4,6 +4,7 @@ Declared once here, pure: the server evaluates these rules in SQL
 (``sync_server.sync.membership``) and checks pushes with the same reach
 (``sync_server.sync.scope``); the client only needs names and kinds.
 """
+
 from __future__ import annotations
 
 import enum
@@ -32,26 +33,67 @@ USER_KINDS = (K.CREW_JOBS, K.OWN)
 #: Which tables each kind holds. A table may sit in several kinds.
 BUCKET_TABLES: Mapping[BucketKind, tuple[str, ...]] = {
     K.TENANT_REF: (
-        "tenant", "location", "user", "role_permission", "price_list", "tax_rate",
-        "exchange_rate", "catalogue_item", "template", "supplier", "dashboard",
+        "tenant",
+        "location",
+        "user",
+        "role_permission",
+        "price_list",
+        "tax_rate",
+        "exchange_rate",
+        "catalogue_item",
+        "template",
+        "supplier",
+        "dashboard",
     ),
-    K.LOCATION_SALES: ("customer", "lead", "sales_activity", "quote", "quote_item", "communication"),
+    K.LOCATION_SALES: (
+        "customer",
+        "lead",
+        "sales_activity",
+        "quote",
+        "quote_item",
+        "communication",
+    ),
     K.LOCATION_OPS: (
-        "journey", "journey_crew", "journey_event", "schedule", "schedule_conflict",
-        "availability", "working_hours",
+        "journey",
+        "journey_crew",
+        "journey_event",
+        "schedule",
+        "schedule_conflict",
+        "availability",
+        "working_hours",
     ),
     K.LOCATION_FLEET: (
-        "equipment", "equipment_check", "equipment_maintenance", "equipment_assignment",
-        "inventory", "inventory_transaction", "supplier",
+        "equipment",
+        "equipment_check",
+        "equipment_maintenance",
+        "equipment_assignment",
+        "inventory",
+        "inventory_transaction",
+        "supplier",
     ),
     K.LOCATION_FINANCE: ("invoice", "invoice_item", "payment", "financial_transaction"),
     K.CREW_JOBS: (
-        "journey", "journey_crew", "journey_event", "customer", "quote", "quote_item",
-        "equipment", "equipment_check",
+        "journey",
+        "journey_crew",
+        "journey_event",
+        "customer",
+        "quote",
+        "quote_item",
+        "equipment",
+        "equipment_check",
     ),
     K.OWN: (
-        "schedule", "availability", "working_hours", "notification", "dashboard",
-        "user_permission", "quote", "quote_item", "customer", "lead", "sales_activity",
+        "schedule",
+        "availability",
+        "working_hours",
+        "notification",
+        "dashboard",
+        "user_permission",
+        "quote",
+        "quote_item",
+        "customer",
+        "lead",
+        "sales_activity",
     ),
 }
 
@@ -130,8 +172,14 @@ GATES: Mapping[BucketKind, tuple[str, ...]] = {
     K.LOCATION_FLEET: ("equipment", "inventory"),
     K.LOCATION_FINANCE: ("invoice", "invoice_item", "payment", "financial_transaction"),
     K.CREW_JOBS: (
-        "journey", "journey_crew", "journey_event", "customer", "quote", "quote_item",
-        "equipment", "equipment_check",
+        "journey",
+        "journey_crew",
+        "journey_event",
+        "customer",
+        "quote",
+        "quote_item",
+        "equipment",
+        "equipment_check",
     ),
 }
 

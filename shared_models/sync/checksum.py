@@ -1,4 +1,5 @@
 """The per-bucket integrity digest of DESIGN 4, computed identically on both sides."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 One codec for both sides, driven by the table's column types, so a value
 read from PostgreSQL and one read from the SQLite replica encode the same.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ grows monotonically on each node, and after ``receive`` is ahead of every
 stamp it has seen, so causally later edits always sort later. Ties between
 nodes are broken by node id, so the order is total.
 """
+
 from __future__ import annotations
 
 import re

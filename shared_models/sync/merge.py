@@ -6,6 +6,7 @@ new -> nothing to do; otherwise both sides changed it and the field's policy
 changed field ends up applied, already equal, or listed in ``conflicts`` with
 the reason and the value that won.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -87,19 +88,31 @@ def merge_update(
         kind = policy.policy(name)
         client_only = name in base and base[name] == cur
         if kind is Policy.SERVER_OWNED:
-            conflicts.append(FieldConflict(name, Reason.SERVER_OWNED, "server", new, cur,
-                                           f"{name} is set by the server"))
+            conflicts.append(
+                FieldConflict(
+                    name, Reason.SERVER_OWNED, "server", new, cur, f"{name} is set by the server"
+                )
+            )
         elif kind is Policy.SERVER_WINS:
             if client_only:
                 status_move = (cur, new)
             else:
-                conflicts.append(FieldConflict(name, Reason.SERVER_WINS, "server", new, cur,
-                                               f"{name} changed on the server meanwhile"))
+                conflicts.append(
+                    FieldConflict(
+                        name,
+                        Reason.SERVER_WINS,
+                        "server",
+                        new,
+                        cur,
+                        f"{name} changed on the server meanwhile",
+                    )
+                )
         elif client_only:
             apply[name] = new
         else:
-            winner, reason = _decide(policy, name, server_field_hlcs.get(name), client_hlc,
-                                     actor_role, kind)
+            winner, reason = _decide(
+                policy, name, server_field_hlcs.get(name), client_hlc, actor_role, kind
+            )
             if winner == "client":
                 apply[name] = new
             conflicts.append(FieldConflict(name, reason, winner, new, cur))
@@ -111,10 +124,21 @@ def merge_update(
             policy.transition(status_move[0], status_move[1], merged, context or {})
             apply[policy.status_field] = status_move[1]
         except RuleViolation as exc:
-            reason = (Reason.APPROVAL_REQUIRED if exc.code == APPROVAL_REQUIRED
-                      else Reason.INVALID_TRANSITION)
-            conflicts.append(FieldConflict(policy.status_field, reason, "server",
-                                           status_move[1], status_move[0], exc.message))
+            reason = (
+                Reason.APPROVAL_REQUIRED
+                if exc.code == APPROVAL_REQUIRED
+                else Reason.INVALID_TRANSITION
+            )
+            conflicts.append(
+                FieldConflict(
+                    policy.status_field,
+                    reason,
+                    "server",
+                    status_move[1],
+                    status_move[0],
+                    exc.message,
+                )
+            )
 
     parent_apply: dict[str, Any] = {}
     if policy.price_fields & apply.keys():
@@ -128,8 +152,14 @@ def merge_update(
     return MergeOutcome(status, apply, *_summary(conflicts), conflicts, parent_apply)
 
 
-def _decide(policy: Any, name: str, stamp: FieldStamp | None, client_hlc: Hlc,
-            actor_role: str | None, kind: Policy) -> tuple[Winner, str]:
+def _decide(
+    policy: Any,
+    name: str,
+    stamp: FieldStamp | None,
+    client_hlc: Hlc,
+    actor_role: str | None,
+    kind: Policy,
+) -> tuple[Winner, str]:
     """Both sides changed ``name``: the owner beats a non-owner, else the newer clock wins."""
     if kind is Policy.OWNED and stamp is not None:
         client_owns = policy.is_owner(name, actor_role)
@@ -152,8 +182,9 @@ def _summary(conflicts: list[FieldConflict]) -> tuple[str | None, str | None]:
     return conflicts[0].reason, "; ".join(parts)
 
 
-def settle(outcome: MergeOutcome, table: str, changes: Mapping[str, Any],
-           final_row: Mapping[str, Any]) -> MergeOutcome:
+def settle(
+    outcome: MergeOutcome, table: str, changes: Mapping[str, Any], final_row: Mapping[str, Any]
+) -> MergeOutcome:
     """Reconcile the outcome with the row as stored after server recomputation.
 
     A server-owned field the client computed identically is no conflict; a
@@ -163,16 +194,34 @@ def settle(outcome: MergeOutcome, table: str, changes: Mapping[str, Any],
         return outcome
     policy = table_policy(table)
     listed = {c.field for c in outcome.conflicts}
-    kept = [c for c in outcome.conflicts
-            if not (c.reason == Reason.SERVER_OWNED and final_row.get(c.field) == c.client_value)]
+    kept = [
+        c
+        for c in outcome.conflicts
+        if not (c.reason == Reason.SERVER_OWNED and final_row.get(c.field) == c.client_value)
+    ]
     for name, new in changes.items():
-        if (name not in listed and policy.policy(name) is Policy.SERVER_OWNED
-                and name in final_row and final_row[name] != new):
-            kept.append(FieldConflict(name, Reason.SERVER_OWNED, "server", new, final_row[name],
-                                      f"{name} was recomputed by the server"))
+        if (
+            name not in listed
+            and policy.policy(name) is Policy.SERVER_OWNED
+            and name in final_row
+            and final_row[name] != new
+        ):
+            kept.append(
+                FieldConflict(
+                    name,
+                    Reason.SERVER_OWNED,
+                    "server",
+                    new,
+                    final_row[name],
+                    f"{name} was recomputed by the server",
+                )
+            )
     if kept == outcome.conflicts:
         return outcome
-    status: Status = "conflict_resolved" if kept else (
-        "applied" if outcome.status == "conflict_resolved" else outcome.status)
+    status: Status = (
+        "conflict_resolved"
+        if kept
+        else ("applied" if outcome.status == "conflict_resolved" else outcome.status)
+    )
     reason, message = _summary(kept)
     return replace(outcome, status=status, reason=reason, message=message, conflicts=kept)

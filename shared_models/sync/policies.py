@@ -5,6 +5,7 @@ predict outcomes and to explain a rejection. Everything not declared here is
 last-writer-wins by hybrid logical clock, the right default for free text
 and contact details.
 """
+
 from __future__ import annotations
 
 import enum
@@ -95,7 +96,9 @@ class TablePolicy:
 
 def _quote_transition(old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping[str, Any]) -> None:
     quote_workflow.check_transition(
-        old, new, discount_pct=row.get("discount_pct") or 0,
+        old,
+        new,
+        discount_pct=row.get("discount_pct") or 0,
         approval_threshold_pct=ctx.get("approval_threshold_pct"),
         approved=row.get("approved_by") is not None,
     )
@@ -115,7 +118,7 @@ def journey_transitions(current: JourneyStatus) -> frozenset[JourneyStatus]:
     if current == J.CANCELLED:
         return frozenset({J.PLANNED})
     at = _JOURNEY_CHAIN.index(current)
-    out = set(_JOURNEY_CHAIN[at + 1:])
+    out = set(_JOURNEY_CHAIN[at + 1 :])
     if 0 < at <= 2:
         out.add(_JOURNEY_CHAIN[at - 1])
     if current != J.COMPLETED:
@@ -127,10 +130,15 @@ def _journey_transition(old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping
     try:
         current, target = JourneyStatus(old), JourneyStatus(new)
     except ValueError:
-        raise RuleViolation(UNKNOWN_STATUS, f"unknown journey status {new!r}", field="status") from None
+        raise RuleViolation(
+            UNKNOWN_STATUS, f"unknown journey status {new!r}", field="status"
+        ) from None
     if target not in journey_transitions(current):
-        raise RuleViolation(INVALID_TRANSITION,
-                            f"a journey in status {current} cannot move to {target}", field="status")
+        raise RuleViolation(
+            INVALID_TRANSITION,
+            f"a journey in status {current} cannot move to {target}",
+            field="status",
+        )
 
 
 def _quote_lock(row: Mapping[str, Any]) -> str | None:
@@ -152,42 +160,76 @@ _PRICES = frozenset({"unit_price", "quantity", "discount_pct"})
 
 _DECLARED: tuple[TablePolicy, ...] = (
     TablePolicy(
-        "quote", server_owned=_DOC_TOTALS, status_field="status", transition=_quote_transition,
-        lock=_quote_lock, lock_exempt=frozenset({"status", "journey_id"}),
+        "quote",
+        server_owned=_DOC_TOTALS,
+        status_field="status",
+        transition=_quote_transition,
+        lock=_quote_lock,
+        lock_exempt=frozenset({"status", "journey_id"}),
         owners={"discount_pct": SALES, "discount_amount": SALES},
         price_fields=frozenset({"discount_pct", "discount_amount"}),
     ),
     TablePolicy(
-        "quote_item", server_owned=frozenset({"line_total"}), parent=("quote", "quote_id"),
-        owners={"unit_price": SALES, "discount_pct": SALES}, price_fields=_PRICES,
+        "quote_item",
+        server_owned=frozenset({"line_total"}),
+        parent=("quote", "quote_id"),
+        owners={"unit_price": SALES, "discount_pct": SALES},
+        price_fields=_PRICES,
     ),
     TablePolicy(
-        "invoice", status_field="status", transition=_invoice_transition, lock=_invoice_lock,
+        "invoice",
+        status_field="status",
+        transition=_invoice_transition,
+        lock=_invoice_lock,
         server_owned=_DOC_TOTALS | {"amount_paid", "balance_due", "credit_amount", "paid_at"},
     ),
     TablePolicy(
-        "invoice_item", server_owned=frozenset({"line_total"}), parent=("invoice", "invoice_id"),
+        "invoice_item",
+        server_owned=frozenset({"line_total"}),
+        parent=("invoice", "invoice_id"),
     ),
     TablePolicy(
-        "journey", server_owned=frozenset({"number"}), status_field="status",
+        "journey",
+        server_owned=frozenset({"number"}),
+        status_field="status",
         transition=_journey_transition,
         owners={
-            **{f: DISPATCH for f in ("scheduled_date", "scheduled_start", "truck_id",
-                                     "truck_count", "crew_lead_id", "dispatcher_id",
-                                     "crew_size_required")},
-            **{f: CREW for f in ("actual_start", "actual_end", "completed_at", "billable_hours",
-                                 "signer_name", "signed_at")},
+            **{
+                f: DISPATCH
+                for f in (
+                    "scheduled_date",
+                    "scheduled_start",
+                    "truck_id",
+                    "truck_count",
+                    "crew_lead_id",
+                    "dispatcher_id",
+                    "crew_size_required",
+                )
+            },
+            **{
+                f: CREW
+                for f in (
+                    "actual_start",
+                    "actual_end",
+                    "completed_at",
+                    "billable_hours",
+                    "signer_name",
+                    "signed_at",
+                )
+            },
         },
     ),
     TablePolicy(
-        "journey_crew", owners={f: DISPATCH for f in ("journey_id", "user_id", "crew_role")},
+        "journey_crew",
+        owners={f: DISPATCH for f in ("journey_id", "user_id", "crew_role")},
     ),
     TablePolicy(
-        "schedule", owners={f: DISPATCH for f in ("start_at", "end_at", "user_id",
-                                                  "equipment_id", "journey_id")},
+        "schedule",
+        owners={
+            f: DISPATCH for f in ("start_at", "end_at", "user_id", "equipment_id", "journey_id")
+        },
     ),
-    TablePolicy("payment", append_only=True,
-                server_owned=frozenset({"status", "refunded_amount"})),
+    TablePolicy("payment", append_only=True, server_owned=frozenset({"status", "refunded_amount"})),
 )
 
 
@@ -207,8 +249,9 @@ def table_policy(table: str) -> TablePolicy:
     return policy
 
 
-def lock_reason(table: str, row: Mapping[str, Any] | None,
-                parent: Mapping[str, Any] | None = None) -> str | None:
+def lock_reason(
+    table: str, row: Mapping[str, Any] | None, parent: Mapping[str, Any] | None = None
+) -> str | None:
     """Why edits of this row are refused (its own lock or its parent's), or None."""
     policy = table_policy(table)
     if row is not None and policy.lock is not None and (msg := policy.lock(row)):
@@ -226,6 +269,15 @@ def price_change_status(status: Any) -> Any:
 
 
 __all__ = [
-    "COMMON_SERVER_OWNED", "CREW", "DISPATCH", "SALES", "Policy", "Reason",
-    "TablePolicy", "journey_transitions", "lock_reason", "price_change_status", "table_policy",
+    "COMMON_SERVER_OWNED",
+    "CREW",
+    "DISPATCH",
+    "SALES",
+    "Policy",
+    "Reason",
+    "TablePolicy",
+    "journey_transitions",
+    "lock_reason",
+    "price_change_status",
+    "table_policy",
 ]

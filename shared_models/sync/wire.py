@@ -3,6 +3,7 @@
 Field names are part of the protocol: older clients and other tools speak it,
 so a rename is a new protocol version, never an edit here.
 """
+
 from __future__ import annotations
 
 import uuid

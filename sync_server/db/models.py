@@ -3,6 +3,7 @@
 They live on the shared ``Base.metadata`` so one Alembic history covers the
 whole server schema, but no client ever holds them.
 """
+
 from __future__ import annotations
 
 import datetime as dt

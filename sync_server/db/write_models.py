@@ -6,6 +6,7 @@ role last wrote each field, so last-writer-wins and ownership (DESIGN 6.2,
 one row per field: a push loads the clocks of all its target rows in one
 SELECT and rewrites each row's document in one statement.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -4,6 +4,7 @@ One tenant with 43 branches across Canada and 50 staff, its reference data,
 and per-branch operations (customers to invoices). The same ``seed`` and
 ``today`` always give the same rows, except password hashes (salted).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,15 +48,24 @@ BATCH_CUSTOMERS = 2000
 LEADS_EVERY = 4
 
 
-def seed_demo(session: Session, *, seed: int = 42, today: dt.date | None = None,
-              hq_customers: int = 200, quotes_per_customer: float = 1.0,
-              items_per_quote: int = 3, branch_customers: int = 12) -> DemoResult:
+def seed_demo(
+    session: Session,
+    *,
+    seed: int = 42,
+    today: dt.date | None = None,
+    hq_customers: int = 200,
+    quotes_per_customer: float = 1.0,
+    items_per_quote: int = 3,
+    branch_customers: int = 12,
+) -> DemoResult:
     """Seed the demo tenant into ``session`` (the caller commits); refuses a second run."""
     if hq_customers < 0 or branch_customers < 0 or quotes_per_customer < 0 or items_per_quote < 1:
         raise SeedError("customers and quotes per customer must be >= 0, items per quote >= 1")
     if session.scalar(select(Tenant.id).where(Tenant.slug == SLUG)) is not None:
-        raise SeedError(f"a tenant with slug {SLUG!r} already exists: the demo is already seeded "
-                        "(use a fresh database to seed it again)")
+        raise SeedError(
+            f"a tenant with slug {SLUG!r} already exists: the demo is already seeded "
+            "(use a fresh database to seed it again)"
+        )
     ctx = SeedContext(session, seed=seed, today=today or dt.date.today())
     pools = Pools(ctx.faker)
     company = seed_company(ctx, pools)
@@ -68,8 +78,15 @@ def seed_demo(session: Session, *, seed: int = 42, today: dt.date | None = None,
         customers = hq_customers if site is company.hq else branch_customers
         for first in range(0, customers, BATCH_CUSTOMERS):
             last = min(customers, first + BATCH_CUSTOMERS)
-            sold = seed_sales_batch(world, site, first, last, quotes_per_customer=quotes_per_customer,
-                                    items_per_quote=items_per_quote, leads_every=LEADS_EVERY)
+            sold = seed_sales_batch(
+                world,
+                site,
+                first,
+                last,
+                quotes_per_customer=quotes_per_customer,
+                items_per_quote=items_per_quote,
+                leads_every=LEADS_EVERY,
+            )
             jobs = seed_journeys(world, site, sold)
             seed_finance_batch(world, site, sold, jobs)
         seed_stock(world, site)

@@ -4,6 +4,7 @@ Ontario carries most of the network, then BC, Alberta and Quebec, with a few
 branches in the Prairies and Atlantic Canada. Coordinates are the city centre
 (field events scatter around them); area codes make phone numbers look local.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,16 +78,36 @@ HQ_CODE = BRANCHES[0].code
 
 #: First letter of the postal district where a province has several (Toronto is M,
 #: the rest of the GTA L, south-western Ontario N, eastern K, northern P; Montreal H).
-POSTAL_DISTRICT = {"TOR1": "M", "KIT1": "N", "GUE1": "N", "LON1": "N", "WIN1": "N", "KIN1": "K",
-                   "OTT1": "K", "SUD1": "P", "MTL1": "H", "LAV1": "H", "QUE1": "G", "GAT1": "J",
-                   "SHE1": "J"}
+POSTAL_DISTRICT = {
+    "TOR1": "M",
+    "KIT1": "N",
+    "GUE1": "N",
+    "LON1": "N",
+    "WIN1": "N",
+    "KIN1": "K",
+    "OTT1": "K",
+    "SUD1": "P",
+    "MTL1": "H",
+    "LAV1": "H",
+    "QUE1": "G",
+    "GAT1": "J",
+    "SHE1": "J",
+}
 
 #: Who works where: 50 people. The head office and six hubs run their own
 #: crews; a dozen small branches have a manager only (their moves are sold
 #: locally and crewed by contractors until the branch grows).
 STAFF: dict[str, tuple[str, ...]] = {
-    "TOR1": ("SALES", "DISPATCHER", "CREW_LEAD", "CREW_MEMBER", "CREW_MEMBER", "CREW_MEMBER",
-             "DRIVER", "DRIVER"),
+    "TOR1": (
+        "SALES",
+        "DISPATCHER",
+        "CREW_LEAD",
+        "CREW_MEMBER",
+        "CREW_MEMBER",
+        "CREW_MEMBER",
+        "DRIVER",
+        "DRIVER",
+    ),
     "MIS1": ("MANAGER", "SALES", "CREW_LEAD", "CREW_MEMBER"),
     "OTT1": ("MANAGER", "CREW_LEAD", "DRIVER"),
     "VAN1": ("MANAGER", "DISPATCHER", "CREW_LEAD", "CREW_MEMBER"),
@@ -95,17 +116,36 @@ STAFF: dict[str, tuple[str, ...]] = {
     "MTL1": ("MANAGER", "SALES", "CREW_LEAD", "DRIVER"),
     "HAM1": ("MANAGER", "CREW_LEAD", "DRIVER"),
     "WPG1": ("MANAGER", "CREW_LEAD"),
-    "LON1": ("MANAGER",), "KIT1": ("MANAGER",), "SAS1": ("MANAGER",), "REG1": ("MANAGER",),
-    "HAL1": ("MANAGER",), "MON1": ("MANAGER",), "QUE1": ("MANAGER",), "VIC1": ("MANAGER",),
-    "SUR1": ("MANAGER",), "BRA1": ("MANAGER",),
+    "LON1": ("MANAGER",),
+    "KIT1": ("MANAGER",),
+    "SAS1": ("MANAGER",),
+    "REG1": ("MANAGER",),
+    "HAL1": ("MANAGER",),
+    "MON1": ("MANAGER",),
+    "QUE1": ("MANAGER",),
+    "VIC1": ("MANAGER",),
+    "SUR1": ("MANAGER",),
+    "BRA1": ("MANAGER",),
 }
 
 #: Heavy-truck licence class by province (Ontario's D; class 3 in the West and
 #: Quebec; elsewhere the same idea under other letters).
-TRUCK_LICENCE = {Province.ON: "D", Province.QC: "3", Province.NS: "3", Province.NB: "3",
-                 Province.NL: "3", Province.PE: "3"}
-CAR_LICENCE = {Province.ON: "G", Province.QC: "5", Province.BC: "5", Province.AB: "5",
-               Province.MB: "5", Province.SK: "5"}
+TRUCK_LICENCE = {
+    Province.ON: "D",
+    Province.QC: "3",
+    Province.NS: "3",
+    Province.NB: "3",
+    Province.NL: "3",
+    Province.PE: "3",
+}
+CAR_LICENCE = {
+    Province.ON: "G",
+    Province.QC: "5",
+    Province.BC: "5",
+    Province.AB: "5",
+    Province.MB: "5",
+    Province.SK: "5",
+}
 
 
 def truck_licence(province: Province) -> str:

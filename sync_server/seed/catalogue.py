@@ -4,6 +4,7 @@ Volumes are the usual mover's cube-sheet figures (a 3-seat sofa 35 cu ft, a
 queen bed with mattress and box spring about 60); weights are left to the rate
 card's density except where an item is much denser than furniture.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -108,8 +109,11 @@ EQUIPMENT_RENTAL = {
     "BIN-RENT": _m("Plastic moving bins, 2 weeks", "4.00", "ea"),
 }
 STORAGE_RATES = {"vault": "129.00", "half_vault": "79.00", "climate_vault": "159.00"}
-STORAGE_LABELS = {"vault": "Storage vault (7x5x7 ft)", "half_vault": "Storage, half vault",
-                  "climate_vault": "Climate-controlled storage vault"}
+STORAGE_LABELS = {
+    "vault": "Storage vault (7x5x7 ft)",
+    "half_vault": "Storage, half vault",
+    "climate_vault": "Climate-controlled storage vault",
+}
 
 
 def default_rate_card() -> dict[str, object]:
@@ -145,8 +149,10 @@ def usd_rate_card() -> dict[str, object]:
     card = default_rate_card()
     card.update(
         hourly_rates={"2": "119.00", "3": "159.00", "4": "199.00"},
-        additional_mover_rate=Decimal("38.00"), truck_fee=Decimal("59.00"),
-        travel_flat_fee=Decimal("69.00"), travel_rate_per_km=Decimal("1.45"),
+        additional_mover_rate=Decimal("38.00"),
+        truck_fee=Decimal("59.00"),
+        travel_flat_fee=Decimal("69.00"),
+        travel_rate_per_km=Decimal("1.45"),
         full_value_min_amount=Decimal(4500),
     )
     return card

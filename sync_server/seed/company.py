@@ -4,6 +4,7 @@
 install the permission matrix, validate and hash). They mint wall-clock ids and
 timestamps, so the seed re-keys those rows afterwards to keep a seed reproducible.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,23 +32,86 @@ SLUG = "demo"
 DOMAIN = "demo.cnc-crm.ca"
 #: Well-known sign-ins for people and docs, all at the head office, in this order.
 FIXED_ACCOUNTS = (
-    ("admin", UserRole.ADMIN), ("manager", UserRole.MANAGER),
-    ("dispatcher", UserRole.DISPATCHER), ("sales", UserRole.SALES),
-    ("accountant", UserRole.ACCOUNTANT), ("crewlead", UserRole.CREW_LEAD),
+    ("admin", UserRole.ADMIN),
+    ("manager", UserRole.MANAGER),
+    ("dispatcher", UserRole.DISPATCHER),
+    ("sales", UserRole.SALES),
+    ("accountant", UserRole.ACCOUNTANT),
+    ("crewlead", UserRole.CREW_LEAD),
 )
 PASSWORD_WORDS = (
-    "anchor", "aurora", "badger", "beacon", "birch", "bison", "boulder", "canyon", "cedar",
-    "comet", "copper", "coral", "cricket", "falcon", "fjord", "glacier", "granite", "harbour",
-    "heron", "hickory", "island", "juniper", "kestrel", "lantern", "lichen", "lynx", "maple",
-    "meadow", "mesa", "moose", "muskeg", "narwhal", "nebula", "oriole", "osprey", "otter",
-    "pebble", "pelican", "prairie", "quartz", "raven", "ridge", "river", "saffron", "salmon",
-    "sequoia", "sparrow", "spruce", "summit", "tamarack", "thistle", "timber", "tundra",
-    "velvet", "walrus", "willow", "wolverine", "yarrow", "zephyr", "cobalt", "ember", "fennel",
+    "anchor",
+    "aurora",
+    "badger",
+    "beacon",
+    "birch",
+    "bison",
+    "boulder",
+    "canyon",
+    "cedar",
+    "comet",
+    "copper",
+    "coral",
+    "cricket",
+    "falcon",
+    "fjord",
+    "glacier",
+    "granite",
+    "harbour",
+    "heron",
+    "hickory",
+    "island",
+    "juniper",
+    "kestrel",
+    "lantern",
+    "lichen",
+    "lynx",
+    "maple",
+    "meadow",
+    "mesa",
+    "moose",
+    "muskeg",
+    "narwhal",
+    "nebula",
+    "oriole",
+    "osprey",
+    "otter",
+    "pebble",
+    "pelican",
+    "prairie",
+    "quartz",
+    "raven",
+    "ridge",
+    "river",
+    "saffron",
+    "salmon",
+    "sequoia",
+    "sparrow",
+    "spruce",
+    "summit",
+    "tamarack",
+    "thistle",
+    "timber",
+    "tundra",
+    "velvet",
+    "walrus",
+    "willow",
+    "wolverine",
+    "yarrow",
+    "zephyr",
+    "cobalt",
+    "ember",
+    "fennel",
 )
 HOURLY_COST = {
-    UserRole.ADMIN: ("58", "72"), UserRole.MANAGER: ("46", "60"), UserRole.DISPATCHER: ("34", "42"),
-    UserRole.SALES: ("32", "44"), UserRole.ACCOUNTANT: ("40", "52"), UserRole.CREW_LEAD: ("34", "40"),
-    UserRole.CREW_MEMBER: ("26", "31"), UserRole.DRIVER: ("29", "35"),
+    UserRole.ADMIN: ("58", "72"),
+    UserRole.MANAGER: ("46", "60"),
+    UserRole.DISPATCHER: ("34", "42"),
+    UserRole.SALES: ("32", "44"),
+    UserRole.ACCOUNTANT: ("40", "52"),
+    UserRole.CREW_LEAD: ("34", "40"),
+    UserRole.CREW_MEMBER: ("26", "31"),
+    UserRole.DRIVER: ("29", "35"),
 }
 FIELD_ROLES = (UserRole.CREW_LEAD, UserRole.CREW_MEMBER, UserRole.DRIVER)
 
@@ -115,11 +179,18 @@ def seed_company(ctx: SeedContext, pools: Pools) -> Company:
     rng = ctx.rng("company")
     founded = ctx.epoch
     tenant = create_tenant(
-        session, name=BRAND, slug=SLUG, id=ctx.new_id(founded), created_at=founded,
-        updated_at=founded, legal_name=LEGAL_NAME,
+        session,
+        name=BRAND,
+        slug=SLUG,
+        id=ctx.new_id(founded),
+        created_at=founded,
+        updated_at=founded,
+        legal_name=LEGAL_NAME,
         gst_hst_number=f"{rng.randint(700000000, 899999999)} RT0001",
         qst_number=f"{rng.randint(1200000000, 1299999999)} TQ0001",
-        phone="1-888-555-0142", email=f"hello@{DOMAIN}", website=f"https://{DOMAIN}",
+        phone="1-888-555-0142",
+        email=f"hello@{DOMAIN}",
+        website=f"https://{DOMAIN}",
     )
     ctx.tenant_id = tenant.id
     _rekey_permissions(ctx, session)
@@ -130,7 +201,10 @@ def seed_company(ctx: SeedContext, pools: Pools) -> Company:
         found = site.with_role(UserRole.MANAGER)
         if found:
             site.manager_id = found[0].id
-            managers[site.id] = {"manager_id": site.manager_id, "updated_at": founded + dt.timedelta(days=3)}
+            managers[site.id] = {
+                "manager_id": site.manager_id,
+                "updated_at": founded + dt.timedelta(days=3),
+            }
     ctx.update(Location, managers)
     ctx.counts["tenant"] += 1
     return Company(tenant.id, sites, people, accounts)
@@ -138,16 +212,22 @@ def seed_company(ctx: SeedContext, pools: Pools) -> Company:
 
 def _rekey_permissions(ctx: SeedContext, session: Session) -> None:
     table = RolePermission.__table__
-    rows = session.execute(
-        select(table.c.id).where(table.c.tenant_id == ctx.tenant_id)
-        .order_by(table.c.role, table.c.resource, table.c.action)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(table.c.id)
+            .where(table.c.tenant_id == ctx.tenant_id)
+            .order_by(table.c.role, table.c.resource, table.c.action)
+        )
+        .scalars()
+        .all()
+    )
     for obj in [o for o in session.identity_map.values() if isinstance(o, RolePermission)]:
         session.expunge(obj)
     at = ctx.epoch
-    ctx.update(RolePermission, {
-        old: {"id": ctx.new_id(at), "created_at": at, "updated_at": at} for old in rows
-    })
+    ctx.update(
+        RolePermission,
+        {old: {"id": ctx.new_id(at), "created_at": at, "updated_at": at} for old in rows},
+    )
     ctx.counts["role_permission"] += len(rows)
 
 
@@ -157,32 +237,51 @@ def _seed_locations(ctx: SeedContext, pools: Pools) -> list[Site]:
     for index, branch in enumerate(BRANCHES):
         opened = ctx.epoch + dt.timedelta(hours=index)
         address = pools.address(rng, branch, unit_share=0.5)
-        site = Site(ctx.new_id(opened), branch,
-                    f"{branch.city} Head Office" if index == 0 else branch.city,
-                    DEFAULT_TIMEZONE[branch.province], address, pools.phone(rng, branch))
+        site = Site(
+            ctx.new_id(opened),
+            branch,
+            f"{branch.city} Head Office" if index == 0 else branch.city,
+            DEFAULT_TIMEZONE[branch.province],
+            address,
+            pools.phone(rng, branch),
+        )
         sites.append(site)
-        rows.append({
-            "id": site.id, "created_at": opened, "name": site.name, "code": branch.code,
-            "address_line1": address.line1, "address_line2": address.line2, "city": branch.city,
-            "province": branch.province, "postal_code": address.postal_code, "country": "CA",
-            "timezone": site.tz, "phone": site.phone, "email": f"{branch.code.lower()}@{DOMAIN}",
-            "is_active": True,
-        })
+        rows.append(
+            {
+                "id": site.id,
+                "created_at": opened,
+                "name": site.name,
+                "code": branch.code,
+                "address_line1": address.line1,
+                "address_line2": address.line2,
+                "city": branch.city,
+                "province": branch.province,
+                "postal_code": address.postal_code,
+                "country": "CA",
+                "timezone": site.tz,
+                "phone": site.phone,
+                "email": f"{branch.code.lower()}@{DOMAIN}",
+                "is_active": True,
+            }
+        )
     ctx.insert(Location, rows)
     return sites
 
 
 def _staff_plan(sites: list[Site]) -> list[tuple[Site, UserRole, str | None]]:
     hq = sites[0]
-    plan: list[tuple[Site, UserRole, str | None]] = [(hq, role, local) for local, role in FIXED_ACCOUNTS]
+    plan: list[tuple[Site, UserRole, str | None]] = [
+        (hq, role, local) for local, role in FIXED_ACCOUNTS
+    ]
     by_code = {s.code: s for s in sites}
     for code, roles in STAFF.items():
         plan.extend((by_code[code], UserRole(role), None) for role in roles)
     return plan
 
 
-def _seed_users(ctx: SeedContext, pools: Pools, tenant: object,
-                sites: list[Site]) -> tuple[list[Person], list[DemoAccount]]:
+def _seed_users(
+    ctx: SeedContext, pools: Pools, tenant: object, sites: list[Site]
+) -> tuple[list[Person], list[DemoAccount]]:
     session = ctx.session
     rng = ctx.rng("users")
     people, accounts, changes = [], [], {}
@@ -197,8 +296,15 @@ def _seed_users(ctx: SeedContext, pools: Pools, tenant: object,
         taken.add(email)
         password = demo_password(ctx, email, full_name)
         location = session.get(Location, site.id)
-        user = create_user(session, tenant=tenant, location=location, email=email,  # type: ignore[arg-type]
-                           full_name=full_name, role=role, password=password)
+        user = create_user(
+            session,
+            tenant=tenant,
+            location=location,
+            email=email,  # type: ignore[arg-type]
+            full_name=full_name,
+            role=role,
+            password=password,
+        )
         hired = ctx.epoch + dt.timedelta(days=1, minutes=index)
         person = Person(ctx.new_id(hired), role, full_name, email, site.code)
         low, high = HOURLY_COST[role]
@@ -209,18 +315,27 @@ def _seed_users(ctx: SeedContext, pools: Pools, tenant: object,
         elif role == UserRole.CREW_MEMBER and rng.random() < 0.7:
             licence = car_licence(site.branch.province)
         changes[user.id] = {
-            "id": person.id, "created_at": hired, "updated_at": hired,
-            "phone": pools.phone(rng, site.branch), "has_drivers_license": licence is not None,
-            "license_class": licence, "hourly_cost": cost.quantize(Decimal("0.01")),
-            "last_login_at": ctx.local(ctx.today - dt.timedelta(days=rng.randint(1, 6)),
-                                       rng.randint(7, 17), rng.randint(0, 59), site.tz),
+            "id": person.id,
+            "created_at": hired,
+            "updated_at": hired,
+            "phone": pools.phone(rng, site.branch),
+            "has_drivers_license": licence is not None,
+            "license_class": licence,
+            "hourly_cost": cost.quantize(Decimal("0.01")),
+            "last_login_at": ctx.local(
+                ctx.today - dt.timedelta(days=rng.randint(1, 6)),
+                rng.randint(7, 17),
+                rng.randint(0, 59),
+                site.tz,
+            ),
         }
         session.expunge(user)
         site.staff.append(person)
         people.append(person)
         scope: PermissionScope = default_home_scope(role)
-        accounts.append(DemoAccount(email, password, role.value, scope.value, site.code,
-                                    site.name, full_name))
+        accounts.append(
+            DemoAccount(email, password, role.value, scope.value, site.code, site.name, full_name)
+        )
     ctx.update(User, changes)
     ctx.counts["user"] += len(people)
     return people, accounts

@@ -4,6 +4,7 @@ Rows are written with SQLAlchemy Core in chunks (one ``executemany`` per chunk)
 with versions reserved from ``sync_version_seq`` in the same order, so a
 100,000-row location seeds in seconds and two runs number rows identically.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,12 +91,16 @@ class SeedContext:
         unknown = given - set(columns)
         if unknown:
             raise KeyError(f"{table.name}: no columns {sorted(unknown)}")
-        defaults = {key: _default(col) for key, col in columns.items()
-                    if key not in given and key != "version" and col.default is not None}
+        defaults = {
+            key: _default(col)
+            for key, col in columns.items()
+            if key not in given and key != "version" and col.default is not None
+        }
         keys = sorted(given | set(defaults) | ({"version"} if "version" in columns else set()))
         json_keys = {k for k in keys if isinstance(columns[k].type, JSON)}
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, keys)))
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, keys))
+        )
         connection = self.session.connection().connection.driver_connection
         assert connection is not None, "the session has no open connection"
         for start in range(0, len(rows), CHUNK_ROWS):

@@ -6,6 +6,7 @@ from the row's own (seeded) creation time, or from a counter running from a
 fixed anchor, and the 74 random bits from a seeded ``random.Random``: the same
 seed and anchor give the same ids, and they still sort by creation time.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Calling Faker per row costs ~60 us a call; 20,000 customers with addresses would
 spend most of the seed there. Pools of a few hundred values each, mixed by a
 seeded ``random.Random``, read just as real and cost nothing per row.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,19 +16,71 @@ from faker import Faker
 from shared_models.enums import Province
 from sync_server.seed.branches import POSTAL_DISTRICT, Branch
 
-STREET_TYPES = ("Street", "Avenue", "Road", "Drive", "Crescent", "Boulevard", "Court", "Way",
-                "Lane", "Place", "Trail", "Circle")
+STREET_TYPES = (
+    "Street",
+    "Avenue",
+    "Road",
+    "Drive",
+    "Crescent",
+    "Boulevard",
+    "Court",
+    "Way",
+    "Lane",
+    "Place",
+    "Trail",
+    "Circle",
+)
 QC_STREET_TYPES = ("rue", "avenue", "boulevard", "chemin", "place")
-COMMON_STREETS = ("King", "Queen", "Church", "Victoria", "Maple", "Oak", "Elm", "Main", "Park",
-                  "Lakeshore", "Bay", "College", "Dundas", "Wellington", "Albert", "Elgin",
-                  "Bloor", "Pine", "Cedar", "Birch", "Highland", "Riverside", "Hillcrest")
+COMMON_STREETS = (
+    "King",
+    "Queen",
+    "Church",
+    "Victoria",
+    "Maple",
+    "Oak",
+    "Elm",
+    "Main",
+    "Park",
+    "Lakeshore",
+    "Bay",
+    "College",
+    "Dundas",
+    "Wellington",
+    "Albert",
+    "Elgin",
+    "Bloor",
+    "Pine",
+    "Cedar",
+    "Birch",
+    "Highland",
+    "Riverside",
+    "Hillcrest",
+)
 UNIT_FORMATS = ("Unit {n}", "Apt {n}", "Suite {n}", "#{n}")
-EMAIL_DOMAINS = ("gmail.com", "outlook.com", "hotmail.com", "yahoo.ca", "icloud.com",
-                 "rogers.com", "bell.net", "shaw.ca", "telus.net", "videotron.ca")
+EMAIL_DOMAINS = (
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.ca",
+    "icloud.com",
+    "rogers.com",
+    "bell.net",
+    "shaw.ca",
+    "telus.net",
+    "videotron.ca",
+)
 #: First letter(s) of postal codes per province (Canada Post FSA districts).
 POSTAL_LETTERS = {
-    Province.NL: "A", Province.NS: "B", Province.PE: "C", Province.NB: "E", Province.QC: "GHJ",
-    Province.ON: "KLMNP", Province.MB: "R", Province.SK: "S", Province.AB: "T", Province.BC: "V",
+    Province.NL: "A",
+    Province.NS: "B",
+    Province.PE: "C",
+    Province.NB: "E",
+    Province.QC: "GHJ",
+    Province.ON: "KLMNP",
+    Province.MB: "R",
+    Province.SK: "S",
+    Province.AB: "T",
+    Province.BC: "V",
 }
 _POSTAL_ALPHABET = "ABCEGHJKLMNPRSTVWXYZ"
 
@@ -62,24 +115,42 @@ class Pools:
     def company(self, rng: random.Random) -> str:
         return rng.choice(self.companies)
 
-    def postal_code(self, rng: random.Random, province: Province, district: str | None = None) -> str:
+    def postal_code(
+        self, rng: random.Random, province: Province, district: str | None = None
+    ) -> str:
         first = district or rng.choice(POSTAL_LETTERS.get(province, "KLMNP"))
         a = _POSTAL_ALPHABET
         return f"{first}{rng.randint(0, 9)}{rng.choice(a)} {rng.randint(0, 9)}{rng.choice(a)}{rng.randint(0, 9)}"
 
-    def address(self, rng: random.Random, branch: Branch, *, city: str | None = None,
-                unit_share: float = 0.3) -> Address:
+    def address(
+        self,
+        rng: random.Random,
+        branch: Branch,
+        *,
+        city: str | None = None,
+        unit_share: float = 0.3,
+    ) -> Address:
         street = rng.choice(self.streets)
         number = rng.randint(1, 2999)
         if branch.province == Province.QC:
             line1 = f"{number} {rng.choice(QC_STREET_TYPES)} {street}"
         else:
             line1 = f"{number} {street} {rng.choice(STREET_TYPES)}"
-        line2 = rng.choice(UNIT_FORMATS).format(n=rng.randint(101, 2409)) if rng.random() < unit_share else None
+        line2 = (
+            rng.choice(UNIT_FORMATS).format(n=rng.randint(101, 2409))
+            if rng.random() < unit_share
+            else None
+        )
         district = POSTAL_DISTRICT.get(branch.code) or (
-            "L" if branch.province == Province.ON else None)
-        return Address(line1, line2, city or branch.city, branch.province,
-                       self.postal_code(rng, branch.province, district))
+            "L" if branch.province == Province.ON else None
+        )
+        return Address(
+            line1,
+            line2,
+            city or branch.city,
+            branch.province,
+            self.postal_code(rng, branch.province, district),
+        )
 
     def phone(self, rng: random.Random, branch: Branch) -> str:
         # Exchanges 555-01xx are fictional; avoid them and N11 codes by starting at 200.
@@ -87,8 +158,12 @@ class Pools:
 
     def personal_email(self, rng: random.Random, first: str, last: str) -> str:
         style = rng.randrange(4)
-        local = {0: f"{first}.{last}", 1: f"{first[0]}{last}", 2: f"{first}{last}{rng.randint(1, 99)}",
-                 3: f"{last}.{first}"}[style]
+        local = {
+            0: f"{first}.{last}",
+            1: f"{first[0]}{last}",
+            2: f"{first}{last}{rng.randint(1, 99)}",
+            3: f"{last}.{first}",
+        }[style]
         return f"{_clean(local)}@{rng.choice(EMAIL_DOMAINS)}"
 
 

@@ -1,4 +1,5 @@
 """What ``seed_demo`` hands back: the tenant, the sign-in accounts and the row counts."""
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,9 @@ def format_accounts_table(result: DemoResult) -> str:
         for a in result.accounts
     ]
     widths = [max(len(str(r[i])) for r in (headers, *rows)) for i in range(len(headers))]
-    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in (headers, *rows)]
+    lines = [
+        "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in (headers, *rows)
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -4,6 +4,7 @@ Depot, origin, loading, the drive, unloading, an occasional break, the
 customer's signature and completion: times follow the quoted hours and the
 distance, and stop at "now" for a job still under way.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,7 @@ from sync_server.seed.context import SeedContext
 
 E = JourneyEventType
 #: A 1x1 transparent PNG: the shape of a signature payload without its weight.
-SIGNATURE_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+SIGNATURE_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 SIX = Decimal("0.000001")
 
 
@@ -37,14 +38,27 @@ def quarter_hours(delta: dt.timedelta) -> Decimal:
 
 
 def _point(rng: random.Random, lat: Decimal, lng: Decimal) -> tuple[Decimal, Decimal]:
-    return ((lat + Decimal(rng.uniform(-0.08, 0.08))).quantize(SIX),
-            (lng + Decimal(rng.uniform(-0.12, 0.12))).quantize(SIX))
+    return (
+        (lat + Decimal(rng.uniform(-0.08, 0.08))).quantize(SIX),
+        (lng + Decimal(rng.uniform(-0.12, 0.12))).quantize(SIX),
+    )
 
 
-def build_timeline(ctx: SeedContext, rng: random.Random, *, journey_id: uuid.UUID,
-                   recorded_by: uuid.UUID, start: dt.datetime, hours: Decimal,
-                   distance_km: Decimal, lat: Decimal, lng: Decimal, signer: str,
-                   until: dt.datetime | None, minimum_hours: Decimal) -> Timeline:
+def build_timeline(
+    ctx: SeedContext,
+    rng: random.Random,
+    *,
+    journey_id: uuid.UUID,
+    recorded_by: uuid.UUID,
+    start: dt.datetime,
+    hours: Decimal,
+    distance_km: Decimal,
+    lat: Decimal,
+    lng: Decimal,
+    signer: str,
+    until: dt.datetime | None,
+    minimum_hours: Decimal,
+) -> Timeline:
     """Events from leaving the depot on; ``until`` cuts off a job still in progress."""
     work = float(hours) * rng.uniform(0.8, 1.25) * 60
     drive = max(15.0, float(min(distance_km, Decimal(400))) / 55 * 60)
@@ -67,8 +81,11 @@ def build_timeline(ctx: SeedContext, rng: random.Random, *, journey_id: uuid.UUI
     if rng.random() < 0.04:
         plan.append((E.DAMAGE, unload / 3, dest, "Scuff on dresser corner; customer notified"))
         plan.append((E.PHOTO, 2, dest, None))
-    plan += [(E.UNLOADING_FINISHED, unload, dest, None), (E.SIGNATURE, 6, dest, None),
-             (E.COMPLETED, 2, dest, None)]
+    plan += [
+        (E.UNLOADING_FINISHED, unload, dest, None),
+        (E.SIGNATURE, 6, dest, None),
+        (E.COMPLETED, 2, dest, None),
+    ]
     events, at = [], start
     stamps: dict[E, dt.datetime] = {}
     for kind, minutes, point, note in plan:
@@ -80,16 +97,29 @@ def build_timeline(ctx: SeedContext, rng: random.Random, *, journey_id: uuid.UUI
         if kind == E.SIGNATURE:
             payload = {"png_base64": SIGNATURE_PNG, "signer_name": signer}
         elif kind == E.DAMAGE:
-            payload = {"item": "Dresser", "description": note, "photo_ids": [],
-                       "customer_acknowledged": True}
+            payload = {
+                "item": "Dresser",
+                "description": note,
+                "photo_ids": [],
+                "customer_acknowledged": True,
+            }
         elif kind == E.PHOTO:
             payload = {"photo_id": str(ctx.new_id(at)), "caption": "Damage close-up"}
-        events.append({
-            "id": ctx.new_id(at), "created_at": at, "journey_id": journey_id, "event_type": kind,
-            "occurred_at": at, "recorded_by": recorded_by, "device_id": None, "note": note,
-            "payload": payload, "latitude": point[0] if point else None,
-            "longitude": point[1] if point else None,
-        })
+        events.append(
+            {
+                "id": ctx.new_id(at),
+                "created_at": at,
+                "journey_id": journey_id,
+                "event_type": kind,
+                "occurred_at": at,
+                "recorded_by": recorded_by,
+                "device_id": None,
+                "note": note,
+                "payload": payload,
+                "latitude": point[0] if point else None,
+                "longitude": point[1] if point else None,
+            }
+        )
     begin, end = stamps.get(E.ARRIVED_ORIGIN), stamps.get(E.UNLOADING_FINISHED)
     billable = None
     if begin and end:

@@ -3,6 +3,7 @@
 Per-branch state is what keeps the data plausible across batches: who is
 already booked on a day, which truck is out, what stock crews drew.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,7 +60,9 @@ class SiteState:
         return bool(self.site.with_role(UserRole.CREW_LEAD))
 
     def free(self, who: uuid.UUID, day: dt.date, slot: int) -> bool:
-        return slot not in self.booked.get((who, day), set()) and day not in self.off.get(who, set())
+        return slot not in self.booked.get((who, day), set()) and day not in self.off.get(
+            who, set()
+        )
 
     def book(self, who: uuid.UUID, day: dt.date, slot: int) -> None:
         self.booked.setdefault((who, day), set()).add(slot)
@@ -95,12 +98,18 @@ class World:
 
     def sellers(self, site: Site) -> list[Person]:
         """Who writes quotes for a branch: its sales staff, else its manager, else head office sales."""
-        return (site.with_role(UserRole.SALES) or site.with_role(UserRole.MANAGER)
-                or self.company.hq.with_role(UserRole.SALES))
+        return (
+            site.with_role(UserRole.SALES)
+            or site.with_role(UserRole.MANAGER)
+            or self.company.hq.with_role(UserRole.SALES)
+        )
 
     def approver(self, site: Site) -> Person:
         return (site.with_role(UserRole.MANAGER) or self.company.hq.with_role(UserRole.MANAGER))[0]
 
     def dispatcher(self, site: Site) -> Person:
-        return (site.with_role(UserRole.DISPATCHER) or site.with_role(UserRole.MANAGER)
-                or self.company.hq.with_role(UserRole.DISPATCHER))[0]
+        return (
+            site.with_role(UserRole.DISPATCHER)
+            or site.with_role(UserRole.MANAGER)
+            or self.company.hq.with_role(UserRole.DISPATCHER)
+        )[0]

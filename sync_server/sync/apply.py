@@ -7,6 +7,7 @@ rolls the whole attempt back and reruns it in careful mode: one savepoint per
 mutation, so only the offending mutation is rejected (``constraint_violation``
 naming the constraint) and the rest still apply.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -47,8 +48,15 @@ class Applied:
 class Batch:
     """One attempt at a batch of fresh mutations; ``run()`` returns one Applied per mutation."""
 
-    def __init__(self, session: Session, user: Any, writer: SyncWriter, *, careful: bool,
-                 context: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        user: Any,
+        writer: SyncWriter,
+        *,
+        careful: bool,
+        context: Mapping[str, Any],
+    ) -> None:
         self.session, self.user, self.writer = session, user, writer
         self.careful, self.context = careful, context
         self.tenant_id = writer.actor.tenant_id
@@ -57,8 +65,9 @@ class Batch:
 
     def run(self, mutations: list[Mutation]) -> list[Applied]:
         decoded = [self._decode(m) for m in mutations]
-        self._preload([(m, d) for m, d in zip(mutations, decoded, strict=True)
-                       if isinstance(d, tuple)])
+        self._preload(
+            [(m, d) for m, d in zip(mutations, decoded, strict=True) if isinstance(d, tuple)]
+        )
         self.writer.reserve(len(mutations))
         out: list[Applied] = []
         for m, d in zip(mutations, decoded, strict=True):
@@ -81,8 +90,9 @@ class Batch:
         try:
             table = synced_table(m.table)
         except KeyError:
-            return Applied(m, rejected(Reason.VALIDATION_FAILED, f"unknown table {m.table!r}"),
-                           show_row=False)
+            return Applied(
+                m, rejected(Reason.VALIDATION_FAILED, f"unknown table {m.table!r}"), show_row=False
+            )
         try:
             changes, base = decode_row(table, m.changes), decode_row(table, m.base)
             hlc = Hlc.parse(m.hlc)
@@ -106,10 +116,14 @@ class Batch:
                 parents.setdefault(parent[0], set()).add(row[parent[1]])
         self._load(parents)
         for table, table_ids in ids.items():
-            for r in self.session.execute(select(FieldClock.row_id, FieldClock.clocks).where(
-                    FieldClock.table_name == table, FieldClock.row_id.in_(table_ids))):
+            for r in self.session.execute(
+                select(FieldClock.row_id, FieldClock.clocks).where(
+                    FieldClock.table_name == table, FieldClock.row_id.in_(table_ids)
+                )
+            ):
                 self.stamps[(table, r.row_id)] = {
-                    f: FieldStamp(Hlc.parse(v[0]), v[1]) for f, v in r.clocks.items()}
+                    f: FieldStamp(Hlc.parse(v[0]), v[1]) for f, v in r.clocks.items()
+                }
 
     def _load(self, ids: Mapping[str, set[uuid.UUID]]) -> None:
         for table, table_ids in ids.items():
@@ -134,8 +148,9 @@ class Batch:
         return self.rows[(table, row_id)]
 
     # -- applying ---------------------------------------------------------------
-    def _apply_careful(self, m: Mutation, table: str, changes: dict[str, Any],
-                       base: dict[str, Any], hlc: Hlc) -> Applied:
+    def _apply_careful(
+        self, m: Mutation, table: str, changes: dict[str, Any], base: dict[str, Any], hlc: Hlc
+    ) -> Applied:
         mark = self.writer.mark()
         try:
             with self.session.begin_nested():
@@ -148,11 +163,16 @@ class Batch:
             diag = getattr(exc.orig, "diag", None)
             name = getattr(diag, "constraint_name", None) or getattr(diag, "column_name", None)
             detail = (getattr(diag, "message_primary", None) or str(exc.orig)).splitlines()[0]
-            return Applied(m, rejected(Reason.CONSTRAINT_VIOLATION,
-                                       f"{name or 'constraint'}: {detail}"), changes, table)
+            return Applied(
+                m,
+                rejected(Reason.CONSTRAINT_VIOLATION, f"{name or 'constraint'}: {detail}"),
+                changes,
+                table,
+            )
 
-    def _apply(self, m: Mutation, table: str, changes: dict[str, Any], base: dict[str, Any],
-               hlc: Hlc) -> Applied:
+    def _apply(
+        self, m: Mutation, table: str, changes: dict[str, Any], base: dict[str, Any], hlc: Hlc
+    ) -> Applied:
         row = self.row(table, m.id)
         if row is not None and row.get("tenant_id", row["id"]) != self.tenant_id:
             return self._denied(m, "the row belongs to another tenant")
@@ -184,18 +204,23 @@ class Batch:
             return "", None
         return parent[0], self.row(parent[0], row.get(parent[1]))
 
-    def _insert(self, m: Mutation, table: str, row: dict[str, Any] | None,
-                changes: dict[str, Any], hlc: Hlc) -> MergeOutcome:
+    def _insert(
+        self, m: Mutation, table: str, row: dict[str, Any] | None, changes: dict[str, Any], hlc: Hlc
+    ) -> MergeOutcome:
         if changes.get("tenant_id", self.tenant_id) != self.tenant_id:
             return rejected(Reason.PERMISSION_DENIED, "the row belongs to another tenant")
         values = {k: v for k, v in changes.items() if k not in COMMON_SERVER_OWNED}
         if row is not None:
             policy = table_policy(table)
-            same = all(row.get(k) == v for k, v in values.items()
-                       if policy.policy(k).value != "server_owned")
+            same = all(
+                row.get(k) == v
+                for k, v in values.items()
+                if policy.policy(k).value != "server_owned"
+            )
             if same:
-                return MergeOutcome("applied", reason="already_applied",
-                                    message="this row was already created")
+                return MergeOutcome(
+                    "applied", reason="already_applied", message="this row was already created"
+                )
             return rejected(Reason.DUPLICATE_ID, f"a different {table} row has id {m.id}")
         proposed = {**values, "id": m.id, "tenant_id": self.tenant_id}
         if denied := self._authorize(table, "insert", None, proposed):
@@ -203,16 +228,27 @@ class Batch:
         parent_table, parent = self._parent(table, values)
         if locked := lock_reason(table, None, parent):
             return rejected(Reason.LOCKED, locked)
-        stored = self.writer.insert(table, {**values, "id": m.id}, mutation_id=m.mutation_id,
-                                    hlc=hlc)
+        stored = self.writer.insert(
+            table, {**values, "id": m.id}, mutation_id=m.mutation_id, hlc=hlc
+        )
         self.rows[(table, m.id)] = stored
-        if parent_table == "quote" and parent and parent["status"] in (QuoteStatus.SENT,
-                                                                        QuoteStatus.VIEWED):
+        if (
+            parent_table == "quote"
+            and parent
+            and parent["status"] in (QuoteStatus.SENT, QuoteStatus.VIEWED)
+        ):
             self._write_parent(parent_table, parent, {"status": QuoteStatus.DRAFT})
         return MergeOutcome("applied")
 
-    def _update(self, m: Mutation, table: str, row: dict[str, Any], changes: dict[str, Any],
-                base: dict[str, Any], hlc: Hlc) -> MergeOutcome:
+    def _update(
+        self,
+        m: Mutation,
+        table: str,
+        row: dict[str, Any],
+        changes: dict[str, Any],
+        base: dict[str, Any],
+        hlc: Hlc,
+    ) -> MergeOutcome:
         if denied := self._authorize(table, "update", row, {**row, **changes}):
             return denied
         if row.get("deleted_at") is not None:
@@ -221,20 +257,30 @@ class Batch:
             base = {**{k: row.get(k) for k in changes}, **base}
         parent_table, parent = self._parent(table, row)
         outcome = merge_update(
-            table, row, base, changes, client_hlc=hlc, actor_role=self.writer.actor.role,
-            server_field_hlcs=self.stamps.get((table, m.id), {}), base_version=m.base_version,
-            parent_row=parent, context=self.context)
+            table,
+            row,
+            base,
+            changes,
+            client_hlc=hlc,
+            actor_role=self.writer.actor.role,
+            server_field_hlcs=self.stamps.get((table, m.id), {}),
+            base_version=m.base_version,
+            parent_row=parent,
+            context=self.context,
+        )
         if outcome.status == "rejected":
             return outcome
         if outcome.apply:
             self.rows[(table, m.id)] = self.writer.update(
-                table, m.id, outcome.apply, before=row, mutation_id=m.mutation_id, hlc=hlc)
+                table, m.id, outcome.apply, before=row, mutation_id=m.mutation_id, hlc=hlc
+            )
             stamps = self.stamps.setdefault((table, m.id), {})
             for name in outcome.apply:
                 stamps[name] = FieldStamp(hlc, self.writer.actor.role)
         elif outcome.status == "applied":
-            outcome = MergeOutcome("applied", reason="no_change",
-                                   message="the server already holds these values")
+            outcome = MergeOutcome(
+                "applied", reason="no_change", message="the server already holds these values"
+            )
         if outcome.parent_apply and parent is not None:
             self._write_parent(parent_table, parent, outcome.parent_apply)
         return outcome
@@ -243,16 +289,20 @@ class Batch:
         if denied := self._authorize(table, "delete", row, None):
             return denied
         if table_policy(table).append_only:
-            return rejected(Reason.APPEND_ONLY, f"{table} rows are append-only: record a correction")
+            return rejected(
+                Reason.APPEND_ONLY, f"{table} rows are append-only: record a correction"
+            )
         if row.get("deleted_at") is not None:
             return MergeOutcome("applied", reason="no_change", message="already deleted")
         _, parent = self._parent(table, row)
         if locked := lock_reason(table, row, parent):
             return rejected(Reason.LOCKED, locked)
-        self.rows[(table, m.id)] = self.writer.delete(table, m.id, before=row,
-                                                      mutation_id=m.mutation_id)
+        self.rows[(table, m.id)] = self.writer.delete(
+            table, m.id, before=row, mutation_id=m.mutation_id
+        )
         return MergeOutcome("applied")
 
     def _write_parent(self, table: str, parent: dict[str, Any], changes: dict[str, Any]) -> None:
-        self.rows[(table, parent["id"])] = self.writer.update(table, parent["id"], changes,
-                                                              before=parent)
+        self.rows[(table, parent["id"])] = self.writer.update(
+            table, parent["id"], changes, before=parent
+        )

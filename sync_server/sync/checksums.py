@@ -4,6 +4,7 @@ The hash is BLAKE2b (``shared_models.sync.checksum``), which PostgreSQL lacks,
 so the server streams ``(table, id, row version)`` of each bucket's live
 entries and sums the hashes here, in bounded memory.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

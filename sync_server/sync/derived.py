@@ -7,6 +7,7 @@ items changes; a client total that disagrees is corrected. Document numbers
 write lock the writer already holds, so they are sequential without gaps
 between concurrent pushes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,21 @@ def synced_table(name: str) -> Any:
 
     return cached(name)
 
+
 #: document table -> (item table, item FK column)
 DOCUMENTS: Mapping[str, tuple[str, str]] = {
     "quote": ("quote_item", "quote_id"),
     "invoice": ("invoice_item", "invoice_id"),
 }
-ITEM_PARENT: Mapping[str, tuple[str, str]] = {item: (doc, fk) for doc, (item, fk) in DOCUMENTS.items()}
+ITEM_PARENT: Mapping[str, tuple[str, str]] = {
+    item: (doc, fk) for doc, (item, fk) in DOCUMENTS.items()
+}
 #: prefix and digits, as the seed and the UI print them
-NUMBERING: Mapping[str, tuple[str, int]] = {"quote": ("Q", 7), "invoice": ("INV", 6), "journey": ("J", 7)}
+NUMBERING: Mapping[str, tuple[str, int]] = {
+    "quote": ("Q", 7),
+    "invoice": ("INV", 6),
+    "journey": ("J", 7),
+}
 
 
 def document_of(table: str, row: Mapping[str, Any]) -> tuple[str, uuid.UUID] | None:
@@ -52,8 +60,11 @@ def document_of(table: str, row: Mapping[str, Any]) -> tuple[str, uuid.UUID] | N
 
 def line_total(row: Mapping[str, Any], currency: Currency | str = Currency.CAD) -> Decimal:
     """One item's amount after its own discount, rounded as compute_totals rounds it."""
-    line = LineInput(quantity=row.get("quantity") or Decimal(1), unit_price=row["unit_price"],
-                     discount_pct=row.get("discount_pct") or Decimal(0))
+    line = LineInput(
+        quantity=row.get("quantity") or Decimal(1),
+        unit_price=row["unit_price"],
+        discount_pct=row.get("discount_pct") or Decimal(0),
+    )
     amount = line.quantity * line.unit_price * (100 - line.discount_pct) / 100
     return quantize_money(amount, Currency(currency))
 
@@ -65,8 +76,10 @@ def next_number(writer: SyncWriter, table: str) -> str:
     if table not in cache:
         pattern = f"^{prefix}-(\\d+)$"
         cache[table] = writer.session.execute(
-            text(f"SELECT coalesce(max(substring(number from :p)::bigint), 0) FROM {table} "
-                 "WHERE tenant_id = :t AND number ~ :p"),
+            text(
+                f"SELECT coalesce(max(substring(number from :p)::bigint), 0) FROM {table} "
+                "WHERE tenant_id = :t AND number ~ :p"
+            ),
             {"p": pattern, "t": writer.actor.tenant_id},
         ).scalar_one()
     cache[table] += 1
@@ -86,12 +99,18 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
         doc_t = synced_table(table)
         item_table, fk = DOCUMENTS[table]
         item_t = synced_table(item_table)
-        docs_rows = {r["id"]: dict(r) for r in session.execute(
-            select(doc_t).where(doc_t.c.id.in_(ids), doc_t.c.deleted_at.is_(None))).mappings()}
+        docs_rows = {
+            r["id"]: dict(r)
+            for r in session.execute(
+                select(doc_t).where(doc_t.c.id.in_(ids), doc_t.c.deleted_at.is_(None))
+            ).mappings()
+        }
         items: dict[uuid.UUID, list[Mapping[str, Any]]] = {i: [] for i in docs_rows}
         for item in session.execute(
-                select(item_t).where(item_t.c[fk].in_(list(docs_rows)), item_t.c.deleted_at.is_(None))
-                .order_by(item_t.c.sort_order, item_t.c.id)).mappings():
+            select(item_t)
+            .where(item_t.c[fk].in_(list(docs_rows)), item_t.c.deleted_at.is_(None))
+            .order_by(item_t.c.sort_order, item_t.c.id)
+        ).mappings():
             items[item[fk]].append(item)
         places = _places(writer, docs_rows.values())
         for doc_id, doc in docs_rows.items():
@@ -100,20 +119,43 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
                 writer.update(table, doc_id, changes, before=doc)
 
 
-def _totals_changes(table: str, doc: Mapping[str, Any], items: list[Mapping[str, Any]],
-                    places: Mapping[str, Any], tax_rows: tuple[TaxRateRow, ...]) -> dict[str, Any]:
-    province, exempt = places["province"].get(doc["location_id"]), places["exempt"].get(doc["customer_id"], False)
+def _totals_changes(
+    table: str,
+    doc: Mapping[str, Any],
+    items: list[Mapping[str, Any]],
+    places: Mapping[str, Any],
+    tax_rows: tuple[TaxRateRow, ...],
+) -> dict[str, Any]:
+    province, exempt = (
+        places["province"].get(doc["location_id"]),
+        places["exempt"].get(doc["customer_id"], False),
+    )
     pct = doc.get("discount_pct") or Decimal(0) if table == "quote" else Decimal(0)
     tax_date = doc.get("move_date" if table == "quote" else "issue_date") or dt.date.today()
-    lines = tuple(LineInput(quantity=i["quantity"], unit_price=i["unit_price"],
-                            discount_pct=i["discount_pct"], taxable=i["taxable"],
-                            category=i["category"]) for i in items)
+    lines = tuple(
+        LineInput(
+            quantity=i["quantity"],
+            unit_price=i["unit_price"],
+            discount_pct=i["discount_pct"],
+            taxable=i["taxable"],
+            category=i["category"],
+        )
+        for i in items
+    )
 
     def totals(amount: Decimal) -> Any:
-        return compute_totals(DocumentInput(
-            currency=doc["currency"], lines=lines, tax_date=tax_date, province=province,
-            tax_exempt=bool(exempt), tax_rows=tax_rows, document_discount_pct=pct,
-            document_discount_amount=amount))
+        return compute_totals(
+            DocumentInput(
+                currency=doc["currency"],
+                lines=lines,
+                tax_date=tax_date,
+                province=province,
+                tax_exempt=bool(exempt),
+                tax_rows=tax_rows,
+                document_discount_pct=pct,
+                document_discount_amount=amount,
+            )
+        )
 
     amount = Decimal(0) if pct else (doc.get("discount_amount") or Decimal(0))
     try:
@@ -124,13 +166,16 @@ def _totals_changes(table: str, doc: Mapping[str, Any], items: list[Mapping[str,
         # Items were removed under a fixed discount: cap it at the new subtotal.
         result = totals(totals(Decimal(0)).subtotal)
     wanted: dict[str, Any] = {
-        "subtotal": result.subtotal, "discount_amount": result.discount,
-        "tax_amount": result.tax_total, "total": result.total,
+        "subtotal": result.subtotal,
+        "discount_amount": result.discount,
+        "tax_amount": result.tax_total,
+        "total": result.total,
         "tax_breakdown": result.to_dict()["taxes"],
     }
     if table == "invoice":
         wanted["balance_due"], wanted["credit_amount"] = invoice_balance(
-            result.total, doc.get("amount_paid") or Decimal(0))
+            result.total, doc.get("amount_paid") or Decimal(0)
+        )
     return {k: v for k, v in wanted.items() if doc.get(k) != v}
 
 
@@ -139,20 +184,42 @@ def _places(writer: SyncWriter, docs: Iterable[Mapping[str, Any]]) -> dict[str, 
     loc_t, cust_t = synced_table("location"), synced_table("customer")
     locations = {d["location_id"] for d in docs}
     customers = {d["customer_id"] for d in docs}
-    province = dict(writer.session.execute(
-        select(loc_t.c.id, loc_t.c.province).where(loc_t.c.id.in_(locations))).all()) if locations else {}
-    exempt = dict(writer.session.execute(
-        select(cust_t.c.id, cust_t.c.tax_exempt).where(cust_t.c.id.in_(customers))).all()) if customers else {}
+    province = (
+        dict(
+            writer.session.execute(
+                select(loc_t.c.id, loc_t.c.province).where(loc_t.c.id.in_(locations))
+            ).all()
+        )
+        if locations
+        else {}
+    )
+    exempt = (
+        dict(
+            writer.session.execute(
+                select(cust_t.c.id, cust_t.c.tax_exempt).where(cust_t.c.id.in_(customers))
+            ).all()
+        )
+        if customers
+        else {}
+    )
     return {"province": province, "exempt": exempt}
 
 
 def _tax_rows(writer: SyncWriter) -> tuple[TaxRateRow, ...]:
     if writer.tax_rows is None:
         t = synced_table("tax_rate")
-        rows = writer.session.execute(select(t).where(
-            t.c.tenant_id == writer.actor.tenant_id, t.c.deleted_at.is_(None))).mappings()
+        rows = writer.session.execute(
+            select(t).where(t.c.tenant_id == writer.actor.tenant_id, t.c.deleted_at.is_(None))
+        ).mappings()
         writer.tax_rows = tuple(
-            TaxRateRow(province=r["province"], kind=r["kind"], rate=r["rate"],
-                       effective_from=r["effective_from"], effective_to=r["effective_to"],
-                       label=r["label"]) for r in rows)
+            TaxRateRow(
+                province=r["province"],
+                kind=r["kind"],
+                rate=r["rate"],
+                effective_from=r["effective_from"],
+                effective_to=r["effective_to"],
+                label=r["label"],
+            )
+            for r in rows
+        )
     return writer.tax_rows

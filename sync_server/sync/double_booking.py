@@ -6,6 +6,7 @@ live, non-cancelled journeys overlap when they fall on the same
 ``scheduled_date`` (a journey has no end time yet). A pair already flagged
 and still open is not flagged again. Full scheduling rules come later.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -64,8 +65,11 @@ WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.statu
 """)
 
 
-def flag_double_bookings(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]],
-                         rows: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]]) -> int:
+def flag_double_bookings(
+    writer: SyncWriter,
+    touched: Mapping[str, AbstractSet[uuid.UUID]],
+    rows: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]],
+) -> int:
     """Insert a ScheduleConflict per new double booking among the touched rows; returns how many."""
     session, tenant = writer.session, writer.actor.tenant_id
     flagged = 0
@@ -77,28 +81,54 @@ def flag_double_bookings(writer: SyncWriter, touched: Mapping[str, AbstractSet[u
             if key in seen:
                 continue
             seen.add(key)
-            kind = ConflictKind.DOUBLE_BOOKED_PERSON if r["user_id"] else ConflictKind.DOUBLE_BOOKED_EQUIPMENT
-            _flag(writer, kind, r["location_id"], schedule_id=r["a"], other_schedule_id=r["b"],
-                  user_id=r["user_id"], equipment_id=r["equipment_id"])
+            kind = (
+                ConflictKind.DOUBLE_BOOKED_PERSON
+                if r["user_id"]
+                else ConflictKind.DOUBLE_BOOKED_EQUIPMENT
+            )
+            _flag(
+                writer,
+                kind,
+                r["location_id"],
+                schedule_id=r["a"],
+                other_schedule_id=r["b"],
+                user_id=r["user_id"],
+                equipment_id=r["equipment_id"],
+            )
             flagged += 1
     journeys = set(touched.get("journey", ()))
-    journeys |= {rows[("journey_crew", i)]["journey_id"] for i in touched.get("journey_crew", ())
-                 if ("journey_crew", i) in rows}
+    journeys |= {
+        rows[("journey_crew", i)]["journey_id"]
+        for i in touched.get("journey_crew", ())
+        if ("journey_crew", i) in rows
+    }
     if journeys:
-        for query, kind in ((_JOURNEY_TRUCKS, ConflictKind.DOUBLE_BOOKED_EQUIPMENT),
-                            (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON)):
+        for query, kind in (
+            (_JOURNEY_TRUCKS, ConflictKind.DOUBLE_BOOKED_EQUIPMENT),
+            (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON),
+        ):
             for r in session.execute(query, {"t": tenant, "ids": list(journeys)}).mappings():
-                key = frozenset((kind, r["journey_id"], r["other_id"], r["user_id"], r["equipment_id"]))
+                key = frozenset(
+                    (kind, r["journey_id"], r["other_id"], r["user_id"], r["equipment_id"])
+                )
                 if key in seen:
                     continue
                 seen.add(key)
-                _flag(writer, kind, r["location_id"], journey_id=r["journey_id"],
-                      user_id=r["user_id"], equipment_id=r["equipment_id"],
-                      note=f"also booked on journey {r['other_id']}")
+                _flag(
+                    writer,
+                    kind,
+                    r["location_id"],
+                    journey_id=r["journey_id"],
+                    user_id=r["user_id"],
+                    equipment_id=r["equipment_id"],
+                    note=f"also booked on journey {r['other_id']}",
+                )
                 flagged += 1
     return flagged
 
 
 def _flag(writer: SyncWriter, kind: ConflictKind, location_id: uuid.UUID, **values: Any) -> None:
-    writer.insert("schedule_conflict", {"kind": kind, "location_id": location_id,
-                                        "detected_at": utcnow(), **values})
+    writer.insert(
+        "schedule_conflict",
+        {"kind": kind, "location_id": location_id, "detected_at": utcnow(), **values},
+    )

@@ -6,6 +6,7 @@ always finds the change when it pulls. One listener connection per server
 process (``LiveHub``) serves every subscriber; any number of processes can
 listen on one database (the server stays stateless).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,9 @@ def notify_buckets(session: Session, tenant_id: uuid.UUID, buckets: Iterable[str
     payload = json.dumps({"tenant_id": str(tenant_id), "buckets": names})
     if len(payload) > MAX_PAYLOAD:
         payload = json.dumps({"tenant_id": str(tenant_id), "buckets": None})
-    session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": payload})
+    session.execute(
+        text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
+    )
 
 
 class Subscription:

@@ -7,6 +7,7 @@ of a tenant therefore takes this lock *before* drawing versions and holds it
 to commit, so one tenant's versions become visible in increasing order.
 Pulls never take it; readers are not blocked.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ after ``lock_tenant_for_write`` and with the version they drew, so entries
 become visible in version order (the no-skip invariant of DESIGN 3).
 ``rebuild_memberships`` recomputes a whole tenant set-based (seed, repair).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -74,9 +75,7 @@ def _existing(
         tables = [t for t, ids in rows.items() if ids]
         if not tables:
             return set()
-        clauses = " OR ".join(
-            f"(table_name = '{t}' AND row_id = ANY(:ids_{t}))" for t in tables
-        )
+        clauses = " OR ".join(f"(table_name = '{t}' AND row_id = ANY(:ids_{t}))" for t in tables)
         params: dict[str, object] = {f"ids_{t}": list(rows[t]) for t in tables}
         where = f"({clauses})"
     else:
@@ -123,7 +122,8 @@ def update_memberships(
     user_buckets = {
         bucket
         for bucket, table, row_id in new | old
-        if table in CARRIERS and row_id in changed_sets.get(table, ())
+        if table in CARRIERS
+        and row_id in changed_sets.get(table, ())
         and parse_bucket(bucket)[0] in USER_KINDS
     }
     if user_buckets:
@@ -202,6 +202,4 @@ def rebuild_memberships(session: Session, tenant_id: uuid.UUID) -> int:
         ),
         params,
     )
-    return session.execute(
-        text("SELECT count(*) FROM _membership_rebuild"), params
-    ).scalar_one()
+    return session.execute(text("SELECT count(*) FROM _membership_rebuild"), params).scalar_one()

@@ -4,6 +4,7 @@ One SELECT per (bucket kind, table), each yielding ``(bucket, table_name, row_id
 version)`` for one tenant's live rows. A rule can be narrowed to a set of row
 ids (incremental updates) or to bucket parameters (recomputing a user bucket).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -57,12 +58,23 @@ _CREW = (
 
 def _rules() -> list[Rule]:
     rules: list[Rule] = [
-        Rule(K.TENANT_REF, "tenant", '"tenant" x', "x.id",
-             "x.id = :tenant AND x.deleted_at IS NULL"),
-        Rule(K.TENANT_REF, "supplier", '"supplier" x', "x.tenant_id",
-             f"{_OWNED} AND x.location_id IS NULL"),
-        Rule(K.TENANT_REF, "dashboard", '"dashboard" x', "x.tenant_id",
-             f"{_OWNED} AND (x.user_id IS NULL OR x.is_shared)"),
+        Rule(
+            K.TENANT_REF, "tenant", '"tenant" x', "x.id", "x.id = :tenant AND x.deleted_at IS NULL"
+        ),
+        Rule(
+            K.TENANT_REF,
+            "supplier",
+            '"supplier" x',
+            "x.tenant_id",
+            f"{_OWNED} AND x.location_id IS NULL",
+        ),
+        Rule(
+            K.TENANT_REF,
+            "dashboard",
+            '"dashboard" x',
+            "x.tenant_id",
+            f"{_OWNED} AND (x.user_id IS NULL OR x.is_shared)",
+        ),
     ]
     special = {"tenant", "supplier", "dashboard"}
     for table in BUCKET_TABLES[K.TENANT_REF]:
@@ -92,7 +104,9 @@ def _rules() -> list[Rule]:
     for table in BUCKET_TABLES[K.CREW_JOBS]:
         rules.append(Rule(K.CREW_JOBS, table, f"{_CREW} {crew_sources[table]}", "c.user_id"))
     own_param = {
-        "quote": "x.created_by", "customer": "x.sales_rep_id", "lead": "x.assigned_to",
+        "quote": "x.created_by",
+        "customer": "x.sales_rep_id",
+        "lead": "x.assigned_to",
     }
     for table in BUCKET_TABLES[K.OWN]:
         if table == "quote_item":
@@ -102,11 +116,15 @@ def _rules() -> list[Rule]:
         param = own_param.get(table, "x.user_id")
         rules.append(Rule(K.OWN, table, f'"{table}" x', param, f"{_OWNED} AND {param} IS NOT NULL"))
     # The customer of a quote someone wrote goes with the quote into their own bucket.
-    rules.append(Rule(
-        K.OWN, "customer",
-        "quote q JOIN customer x ON x.id = q.customer_id AND x.deleted_at IS NULL",
-        "q.created_by", "q.tenant_id = :tenant AND q.deleted_at IS NULL",
-    ))
+    rules.append(
+        Rule(
+            K.OWN,
+            "customer",
+            "quote q JOIN customer x ON x.id = q.customer_id AND x.deleted_at IS NULL",
+            "q.created_by",
+            "q.tenant_id = :tenant AND q.deleted_at IS NULL",
+        )
+    )
     return rules
 
 
@@ -114,12 +132,15 @@ RULES: tuple[Rule, ...] = tuple(_rules())
 
 
 def membership_sql(
-    *, tables: Collection[str] | None = None, kinds: Collection[BucketKind] | None = None,
+    *,
+    tables: Collection[str] | None = None,
+    kinds: Collection[BucketKind] | None = None,
     by_params: bool = False,
 ) -> str:
     """One statement for the chosen rules, one row per (bucket, table, row), highest version."""
     chosen = [
-        rule for rule in RULES
+        rule
+        for rule in RULES
         if (tables is None or rule.table in tables) and (kinds is None or rule.kind in kinds)
     ]
     if not chosen:

@@ -3,6 +3,7 @@
 The same relation as the ``crew_jobs:<u>`` and ``own:<u>`` buckets: journeys
 they crew or lead and what hangs off them, and rows that name them as owner.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -42,8 +43,14 @@ def journey_is_theirs(session: Session, user_id: uuid.UUID, journey_id: uuid.UUI
     )
 
 
-def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, Any], *,
-             lookup: Callable[[str, uuid.UUID], Mapping[str, Any] | None] | None = None) -> bool:
+def owns_row(
+    session: Session,
+    user: ScopeUser,
+    table: str,
+    row: Mapping[str, Any],
+    *,
+    lookup: Callable[[str, uuid.UUID], Mapping[str, Any] | None] | None = None,
+) -> bool:
     """True when ``row`` (a state of ``table``) is the user's own.
 
     ``lookup`` answers the parent quote of a quote item from the caller's rows.
@@ -66,18 +73,25 @@ def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, An
             held = lookup("quote", quote_id) if quote_id is not None else None
             if held is None or held.get("deleted_at") is not None:
                 return False
-            return owns_row(session, user, "quote",
-                            {"id": held["id"], "created_by": held.get("created_by")})
-        quote = session.execute(
-            text("SELECT id, created_by FROM quote WHERE id = :q AND deleted_at IS NULL"),
-            {"q": quote_id},
-        ).mappings().first()
+            return owns_row(
+                session, user, "quote", {"id": held["id"], "created_by": held.get("created_by")}
+            )
+        quote = (
+            session.execute(
+                text("SELECT id, created_by FROM quote WHERE id = :q AND deleted_at IS NULL"),
+                {"q": quote_id},
+            )
+            .mappings()
+            .first()
+        )
         return quote is not None and owns_row(session, user, "quote", quote)
     if table in _VIA_JOURNEY_POINTER and row_id is not None:
         column = _VIA_JOURNEY_POINTER[table]
         if _exists(
-            session, f"SELECT 1 FROM journey j WHERE j.{column} = :r AND {_CREWED}",
-            r=row_id, u=uid,
+            session,
+            f"SELECT 1 FROM journey j WHERE j.{column} = :r AND {_CREWED}",
+            r=row_id,
+            u=uid,
         ):
             return True
     if table == "customer" and row_id is not None:
@@ -85,6 +99,7 @@ def owns_row(session: Session, user: ScopeUser, table: str, row: Mapping[str, An
             session,
             "SELECT 1 FROM quote q WHERE q.customer_id = :r AND q.created_by = :u"
             " AND q.deleted_at IS NULL",
-            r=row_id, u=uid,
+            r=row_id,
+            u=uid,
         )
     return False

@@ -5,6 +5,7 @@ to text and timestamps in UTC), so a 5,000-row page costs one query per table
 and string joins here: no ORM objects, no per-value Python encoding. The
 output decodes with ``shared_models.sync.codec`` exactly like ``encode_row``.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,8 @@ _RANGES = (
     " AS q(b, lo, hi) ON e.bucket = q.b AND e.version > q.lo AND e.version <= q.hi"
 )
 _CHANGE_HEAD = (
-    "concat('{\"bucket\":', to_json(e.bucket)::text, ',\"table\":\"', e.table_name,"
-    " '\",\"id\":\"', e.row_id::text, '\",\"version\":', e.version::text, ',\"removed\":',"
+    'concat(\'{"bucket":\', to_json(e.bucket)::text, \',"table":"\', e.table_name,'
+    ' \'","id":"\', e.row_id::text, \'","version":\', e.version::text, \',"removed":\','
 )
 _REMOVED = text(
     f"SELECT string_agg({_CHANGE_HEAD} 'true,\"data\":', 'null}}'), ','), count(*)"
@@ -60,9 +61,15 @@ class PullPage:
 
     def to_json(self, buckets: Sequence[str]) -> bytes:
         return (
-            '{"changes":[' + ",".join(self.changes) + '],"cursors":'
-            + json.dumps(self.cursors) + ',"has_more":' + ("true" if self.has_more else "false")
-            + ',"buckets":' + json.dumps(list(buckets)) + "}"
+            '{"changes":['
+            + ",".join(self.changes)
+            + '],"cursors":'
+            + json.dumps(self.cursors)
+            + ',"has_more":'
+            + ("true" if self.has_more else "false")
+            + ',"buckets":'
+            + json.dumps(list(buckets))
+            + "}"
         ).encode()
 
 
@@ -137,9 +144,11 @@ def pull_page(session: Session, cursors: Mapping[str, int], limit: int) -> PullP
     names = sorted(cursors, key=_bucket_order)
     if not names:
         return page
-    changed = set(session.scalars(
-        _CHANGED_BUCKETS, {"buckets": names, "cursors": [int(cursors[b]) for b in names]}
-    ))
+    changed = set(
+        session.scalars(
+            _CHANGED_BUCKETS, {"buckets": names, "cursors": [int(cursors[b]) for b in names]}
+        )
+    )
     ranges: dict[str, list] = {"rb": [], "rlo": [], "rhi": []}
     tables: set[str] = set()
     picked = 0

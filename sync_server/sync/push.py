@@ -13,6 +13,7 @@ mutation whose content does not fit the schema (unknown table or column,
 bad value, bad clock) is rejected on its own with ``validation_failed``, so
 one bad entry never blocks a device's outbox.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -38,19 +39,26 @@ _RECEIPT = MutationReceipt.__table__
 _MESSAGE_MAX = 500
 
 
-def push_mutations(*, session: Session, user: Any, device_id: uuid.UUID,
-                   request: PushRequest) -> PushResponse:
+def push_mutations(
+    *, session: Session, user: Any, device_id: uuid.UUID, request: PushRequest
+) -> PushResponse:
     """Apply ``request`` for ``user`` on ``device_id`` (the authenticated device)."""
     if request.device_id != device_id:
-        raise ApiError(ErrorCode.PERMISSION_DENIED, "device_id is not the device you signed in on",
-                       details={"field": "device_id"})
+        raise ApiError(
+            ErrorCode.PERMISSION_DENIED,
+            "device_id is not the device you signed in on",
+            details={"field": "device_id"},
+        )
     _check_order(request)
     device = session.execute(
         select(_DEVICE.c.last_mutation_id, _DEVICE.c.tenant_id, _DEVICE.c.user_id)
-        .where(_DEVICE.c.id == device_id).with_for_update()).one_or_none()
+        .where(_DEVICE.c.id == device_id)
+        .with_for_update()
+    ).one_or_none()
     if device is None or (device.tenant_id, device.user_id) != (user.tenant_id, user.id):
-        raise ApiError(ErrorCode.PERMISSION_DENIED, "this device is not yours",
-                       details={"field": "device_id"})
+        raise ApiError(
+            ErrorCode.PERMISSION_DENIED, "this device is not yours", details={"field": "device_id"}
+        )
     last = device.last_mutation_id
     replays = [m for m in request.mutations if m.mutation_id <= last]
     fresh = [m for m in request.mutations if m.mutation_id > last]
@@ -59,29 +67,43 @@ def push_mutations(*, session: Session, user: Any, device_id: uuid.UUID,
         applied = _apply_fresh(session, user, device_id, fresh)
         results.update(_record(session, user.tenant_id, device_id, applied))
         last = fresh[-1].mutation_id
-        session.execute(update(_DEVICE).where(_DEVICE.c.id == device_id)
-                        .values(last_mutation_id=last, last_sync_at=utcnow()))
-    return PushResponse(results=[results[m.mutation_id] for m in request.mutations],
-                        last_mutation_id=last)
+        session.execute(
+            update(_DEVICE)
+            .where(_DEVICE.c.id == device_id)
+            .values(last_mutation_id=last, last_sync_at=utcnow())
+        )
+    return PushResponse(
+        results=[results[m.mutation_id] for m in request.mutations], last_mutation_id=last
+    )
 
 
 def _check_order(request: PushRequest) -> None:
     previous = 0
     for index, m in enumerate(request.mutations):
         if m.mutation_id <= previous:
-            raise ApiError(ErrorCode.VALIDATION_FAILED,
-                           "mutation ids must strictly increase within a push",
-                           details={"fields": [{"path": f"mutations.{index}.mutation_id",
-                                                "message": "not greater than the one before"}]})
+            raise ApiError(
+                ErrorCode.VALIDATION_FAILED,
+                "mutation ids must strictly increase within a push",
+                details={
+                    "fields": [
+                        {
+                            "path": f"mutations.{index}.mutation_id",
+                            "message": "not greater than the one before",
+                        }
+                    ]
+                },
+            )
         previous = m.mutation_id
 
 
-def _apply_fresh(session: Session, user: Any, device_id: uuid.UUID,
-                 fresh: list[Any]) -> list[Applied]:
+def _apply_fresh(
+    session: Session, user: Any, device_id: uuid.UUID, fresh: list[Any]
+) -> list[Applied]:
     """Fast attempt first; on a database refusal, redo with one savepoint per mutation."""
     actor = Actor(user.tenant_id, user.id, device_id, str(user.role))
-    threshold = session.execute(select(Tenant.discount_approval_threshold_pct)
-                                .where(Tenant.id == user.tenant_id)).scalar()
+    threshold = session.execute(
+        select(Tenant.discount_approval_threshold_pct).where(Tenant.id == user.tenant_id)
+    ).scalar()
     context = {"approval_threshold_pct": threshold}
     writer = SyncWriter(session, actor, defer_totals=True, defer_writes=True)
     try:
@@ -112,8 +134,9 @@ def _final_rows(session: Session, keys: set[tuple[str, uuid.UUID]]) -> dict[Any,
     return out
 
 
-def _record(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID,
-            applied: list[Applied]) -> dict[int, MutationResult]:
+def _record(
+    session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID, applied: list[Applied]
+) -> dict[int, MutationResult]:
     keys = {(a.table, a.mutation.id) for a in applied if a.table and a.show_row}
     rows = _final_rows(session, keys)
     results: dict[int, MutationResult] = {}
@@ -126,26 +149,45 @@ def _record(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID,
         message = outcome.message[:_MESSAGE_MAX] if outcome.message else None
         m = a.mutation
         results[m.mutation_id] = MutationResult(
-            mutation_id=m.mutation_id, status=outcome.status, reason=outcome.reason,
-            message=message, row=encode_stored(a.table, row) if row else None)
-        receipts.append({"device_id": device_id, "mutation_id": m.mutation_id,
-                         "tenant_id": tenant_id, "status": outcome.status,
-                         "reason": outcome.reason, "message": message, "table_name": m.table[:64],
-                         "row_id": m.id, "row_version": row["version"] if row else None,
-                         "applied_at": utcnow()})
+            mutation_id=m.mutation_id,
+            status=outcome.status,
+            reason=outcome.reason,
+            message=message,
+            row=encode_stored(a.table, row) if row else None,
+        )
+        receipts.append(
+            {
+                "device_id": device_id,
+                "mutation_id": m.mutation_id,
+                "tenant_id": tenant_id,
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "message": message,
+                "table_name": m.table[:64],
+                "row_id": m.id,
+                "row_version": row["version"] if row else None,
+                "applied_at": utcnow(),
+            }
+        )
     session.execute(insert(_RECEIPT), receipts)
     return results
 
 
-def _replayed(session: Session, device_id: uuid.UUID, replays: list[Any],
-              tenant_id: uuid.UUID) -> dict[int, MutationResult]:
+def _replayed(
+    session: Session, device_id: uuid.UUID, replays: list[Any], tenant_id: uuid.UUID
+) -> dict[int, MutationResult]:
     """Answers for mutations already applied: their recorded outcome, today's row."""
     if not replays:
         return {}
     ids = [m.mutation_id for m in replays]
-    receipts = {r.mutation_id: r for r in session.execute(
-        select(_RECEIPT).where(_RECEIPT.c.device_id == device_id,
-                               _RECEIPT.c.mutation_id.in_(ids)))}
+    receipts = {
+        r.mutation_id: r
+        for r in session.execute(
+            select(_RECEIPT).where(
+                _RECEIPT.c.device_id == device_id, _RECEIPT.c.mutation_id.in_(ids)
+            )
+        )
+    }
     keys = set()
     for r in receipts.values():
         try:
@@ -159,13 +201,22 @@ def _replayed(session: Session, device_id: uuid.UUID, replays: list[Any],
         r = receipts.get(m.mutation_id)
         if r is None:
             out[m.mutation_id] = MutationResult(
-                mutation_id=m.mutation_id, status="rejected", reason="stale_mutation",
-                message="this mutation id is at or below the device's last applied one")
+                mutation_id=m.mutation_id,
+                status="rejected",
+                reason="stale_mutation",
+                message="this mutation id is at or below the device's last applied one",
+            )
             continue
-        row = rows.get((r.table_name, r.row_id)) if r.status != "rejected" or r.row_version else None
+        row = (
+            rows.get((r.table_name, r.row_id)) if r.status != "rejected" or r.row_version else None
+        )
         if row is not None and row.get("tenant_id", row["id"]) != tenant_id:
             row = None
         out[m.mutation_id] = MutationResult(
-            mutation_id=m.mutation_id, status=r.status, reason=r.reason, message=r.message,
-            row=encode_row(synced_table(r.table_name), row) if row else None)
+            mutation_id=m.mutation_id,
+            status=r.status,
+            reason=r.reason,
+            message=r.message,
+            row=encode_row(synced_table(r.table_name), row) if row else None,
+        )
     return out

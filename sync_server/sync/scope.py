@@ -5,6 +5,7 @@ by live UserPermission rows) and maps them with ``shared_models.sync.buckets``;
 ``check_write`` requires that the row, before and after, sits where the user
 can read it and that their grant for the action reaches it (DESIGN 7).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,11 @@ _bucket_name = functools.lru_cache(maxsize=4096)(bucket_name)
 
 RowLookup = Callable[[str, uuid.UUID], Mapping[str, Any] | None]
 
-_ACTION = {"insert": PermissionAction.CREATE, "update": PermissionAction.UPDATE,
-           "delete": PermissionAction.DELETE}
+_ACTION = {
+    "insert": PermissionAction.CREATE,
+    "update": PermissionAction.UPDATE,
+    "delete": PermissionAction.DELETE,
+}
 
 
 class PermissionDenied(Exception):
@@ -59,8 +63,11 @@ class PermissionDenied(Exception):
 
 def scope_user(user: Any) -> ScopeUser:
     return ScopeUser(
-        id=user.id, tenant_id=user.tenant_id, role=str(user.role),
-        location_id=user.location_id, scope=PermissionScope(user.scope or PermissionScope.OWN),
+        id=user.id,
+        tenant_id=user.tenant_id,
+        role=str(user.role),
+        location_id=user.location_id,
+        scope=PermissionScope(user.scope or PermissionScope.OWN),
     )
 
 
@@ -76,8 +83,10 @@ def load_grants(session: Session, user: Any) -> Grants:
     now = dt.datetime.now(dt.UTC)
     overrides = session.execute(
         select(
-            UserPermission.resource, UserPermission.action,
-            UserPermission.scope, UserPermission.granted,
+            UserPermission.resource,
+            UserPermission.action,
+            UserPermission.scope,
+            UserPermission.granted,
         ).where(
             UserPermission.tenant_id == user.tenant_id,
             UserPermission.user_id == user.id,
@@ -134,8 +143,13 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _reaches(
-    session: Session, user: ScopeUser, scope: PermissionScope, table: str,
-    row: Mapping[str, Any], location: uuid.UUID | None, lookup: RowLookup | None = None,
+    session: Session,
+    user: ScopeUser,
+    scope: PermissionScope,
+    table: str,
+    row: Mapping[str, Any],
+    location: uuid.UUID | None,
+    lookup: RowLookup | None = None,
 ) -> bool:
     if scope in (PermissionScope.CLIENT, PermissionScope.ALL):
         return True
@@ -145,8 +159,13 @@ def _reaches(
 
 
 def _in_my_buckets(
-    session: Session, user: ScopeUser, table: str, row: Mapping[str, Any],
-    location: uuid.UUID | None, mine: frozenset[str], lookup: RowLookup | None = None,
+    session: Session,
+    user: ScopeUser,
+    table: str,
+    row: Mapping[str, Any],
+    location: uuid.UUID | None,
+    mine: frozenset[str],
+    lookup: RowLookup | None = None,
 ) -> bool:
     """Whether this state of the row sits in one of ``mine`` (the user's buckets).
 
@@ -155,7 +174,10 @@ def _in_my_buckets(
     costs queries.
     """
     kinds = kinds_of_table(table)
-    if BucketKind.TENANT_REF in kinds and _bucket_name(BucketKind.TENANT_REF, user.tenant_id) in mine:
+    if (
+        BucketKind.TENANT_REF in kinds
+        and _bucket_name(BucketKind.TENANT_REF, user.tenant_id) in mine
+    ):
         return True
     if location is not None and any(
         _bucket_name(k, location) in mine for k in kinds if k in LOCATION_KINDS
@@ -168,8 +190,14 @@ def _in_my_buckets(
 
 
 def check_write(
-    session: Session, user: Any, table: str, op: str,
-    old: Mapping[str, Any] | None, new: Mapping[str, Any], *, lookup: RowLookup | None = None,
+    session: Session,
+    user: Any,
+    table: str,
+    op: str,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any],
+    *,
+    lookup: RowLookup | None = None,
 ) -> None:
     """Raise PermissionDenied unless ``user`` may apply ``op`` turning ``old`` into ``new``.
 

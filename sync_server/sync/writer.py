@@ -18,6 +18,7 @@ place with what PostgreSQL stored. A database refusal then surfaces at a flush
 instead of at the write; the push answers that by rerunning the batch in
 careful mode (one savepoint per mutation, immediate statements).
 """
+
 from __future__ import annotations
 
 import time
@@ -50,8 +51,9 @@ synced_table = cache(_synced_table)
 
 _AUDIT = AuditLog.__table__
 _CLOCK = FieldClock.__table__
-_SYNC_COLUMNS = frozenset({"id", "tenant_id", "version", "created_at", "updated_at",
-                           "updated_by", "deleted_at"})
+_SYNC_COLUMNS = frozenset(
+    {"id", "tenant_id", "version", "created_at", "updated_at", "updated_by", "deleted_at"}
+)
 
 
 @cache
@@ -86,8 +88,10 @@ def _by_id(result: Any) -> dict[uuid.UUID, dict[str, Any]]:
 
 def _column_defaults(table: Any) -> dict[str, Any]:
     """Every column of ``table`` with its Python-side default (what INSERT would store)."""
-    return {name: (arg(None) if is_callable else arg)
-            for name, arg, is_callable in _column_defaults_of(table.name)}
+    return {
+        name: (arg(None) if is_callable else arg)
+        for name, arg, is_callable in _column_defaults_of(table.name)
+    }
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,14 @@ class SyncWriter:
     ``defer_totals`` lets a push recompute document totals once per batch.
     """
 
-    def __init__(self, session: Session, actor: Actor, *, defer_totals: bool = False,
-                 defer_writes: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        defer_totals: bool = False,
+        defer_writes: bool = False,
+    ) -> None:
         self.session = session
         self.actor = actor
         self.defer_totals = defer_totals
@@ -154,8 +164,9 @@ class SyncWriter:
     def close(self) -> None:
         """Stop watching the session (deferred writes); ``finish()`` calls it, and so
         must whoever abandons a writer after an error."""
-        if self.defer_writes and event.contains(self.session, "do_orm_execute",
-                                                self._flush_before_statement):
+        if self.defer_writes and event.contains(
+            self.session, "do_orm_execute", self._flush_before_statement
+        ):
             event.remove(self.session, "do_orm_execute", self._flush_before_statement)
         self._queue.clear()
         self._queued.clear()
@@ -190,8 +201,10 @@ class SyncWriter:
             result = self.session.execute(insert(t).returning(*t.c), [op.values for op in ops])
             stored = _by_id(result)
         else:
-            self.session.execute(update(t).where(t.c.id == bindparam("_cnc_row_id")),
-                                 [{"_cnc_row_id": op.stored["id"], **op.values} for op in ops])
+            self.session.execute(
+                update(t).where(t.c.id == bindparam("_cnc_row_id")),
+                [{"_cnc_row_id": op.stored["id"], **op.values} for op in ops],
+            )
             ids = [op.stored["id"] for op in ops]
             stored = _by_id(self.session.execute(select(t).where(t.c.id.in_(ids))))
         for op in ops:
@@ -200,8 +213,9 @@ class SyncWriter:
                 raise LookupError(f"{op.table} row {op.stored['id']} vanished during the push")
             op.stored.update(row)
 
-    def _queue_write(self, kind: str, table: str, values: dict[str, Any],
-                     stored: dict[str, Any]) -> dict[str, Any]:
+    def _queue_write(
+        self, kind: str, table: str, values: dict[str, Any], stored: dict[str, Any]
+    ) -> dict[str, Any]:
         self._queue.append(_Op(kind, table, values, stored))
         self._queued.add((table, stored["id"]))
         return stored
@@ -237,14 +251,26 @@ class SyncWriter:
         return hlc or self._clock
 
     # -- writes ---------------------------------------------------------------
-    def insert(self, table: str, values: Mapping[str, Any], *, mutation_id: int | None = None,
-               hlc: Hlc | None = None) -> dict[str, Any]:
+    def insert(
+        self,
+        table: str,
+        values: Mapping[str, Any],
+        *,
+        mutation_id: int | None = None,
+        hlc: Hlc | None = None,
+    ) -> dict[str, Any]:
         """Create a row (the id may come from the client); server columns are ours."""
         t = synced_table(table)
         now = utcnow()
         row = {k: v for k, v in values.items() if k not in _SYNC_COLUMNS}
-        row.update(id=values.get("id") or uuid7(), version=self._next_version(), created_at=now,
-                   updated_at=now, updated_by=self.actor.user_id, deleted_at=None)
+        row.update(
+            id=values.get("id") or uuid7(),
+            version=self._next_version(),
+            created_at=now,
+            updated_at=now,
+            updated_by=self.actor.user_id,
+            deleted_at=None,
+        )
         if "tenant_id" in t.c:
             row["tenant_id"] = self.actor.tenant_id
         self._prepare(table, row, None)
@@ -252,46 +278,73 @@ class SyncWriter:
             full = {**_column_defaults(t), **row}
             stored = self._queue_write("insert", table, full, dict(full))
         else:
-            stored = dict(self.session.execute(
-                insert(t).values(row).returning(*t.c)).mappings().one())
+            stored = dict(
+                self.session.execute(insert(t).values(row).returning(*t.c)).mappings().one()
+            )
         self._record(table, "insert", None, stored, mutation_id, hlc, values.keys())
         return stored
 
-    def update(self, table: str, row_id: uuid.UUID, changes: Mapping[str, Any], *,
-               before: Mapping[str, Any] | None = None, mutation_id: int | None = None,
-               hlc: Hlc | None = None) -> dict[str, Any]:
+    def update(
+        self,
+        table: str,
+        row_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        *,
+        before: Mapping[str, Any] | None = None,
+        mutation_id: int | None = None,
+        hlc: Hlc | None = None,
+    ) -> dict[str, Any]:
         """Change some fields of a row (merge already decided which); bumps its version."""
         t = synced_table(table)
         before = before if before is not None else self.load(table, row_id)
         values = {k: v for k, v in changes.items() if k not in _SYNC_COLUMNS}
         self._prepare(table, values, before)
-        values.update(version=self._next_version(), updated_at=utcnow(),
-                      updated_by=self.actor.user_id)
+        values.update(
+            version=self._next_version(), updated_at=utcnow(), updated_by=self.actor.user_id
+        )
         if self.defer_writes:
             self._settle(table, row_id)
             stored = self._queue_write("update", table, values, {**before, **values})
         else:
-            stored = dict(self.session.execute(
-                update(t).where(t.c.id == row_id).values(values).returning(*t.c)
-            ).mappings().one())
+            stored = dict(
+                self.session.execute(
+                    update(t).where(t.c.id == row_id).values(values).returning(*t.c)
+                )
+                .mappings()
+                .one()
+            )
         self._record(table, "update", before, stored, mutation_id, hlc, changes.keys())
         return stored
 
-    def delete(self, table: str, row_id: uuid.UUID, *, before: Mapping[str, Any] | None = None,
-               mutation_id: int | None = None) -> dict[str, Any]:
+    def delete(
+        self,
+        table: str,
+        row_id: uuid.UUID,
+        *,
+        before: Mapping[str, Any] | None = None,
+        mutation_id: int | None = None,
+    ) -> dict[str, Any]:
         """Tombstone: synced rows are never hard-deleted while a replica may hold them."""
         t = synced_table(table)
         before = before if before is not None else self.load(table, row_id)
         now = utcnow()
-        values = {"deleted_at": now, "version": self._next_version(), "updated_at": now,
-                  "updated_by": self.actor.user_id}
+        values = {
+            "deleted_at": now,
+            "version": self._next_version(),
+            "updated_at": now,
+            "updated_by": self.actor.user_id,
+        }
         if self.defer_writes:
             self._settle(table, row_id)
             stored = self._queue_write("update", table, values, {**before, **values})
         else:
-            stored = dict(self.session.execute(
-                update(t).where(t.c.id == row_id).values(values).returning(*t.c)
-            ).mappings().one())
+            stored = dict(
+                self.session.execute(
+                    update(t).where(t.c.id == row_id).values(values).returning(*t.c)
+                )
+                .mappings()
+                .one()
+            )
         self._record(table, "delete", before, stored, mutation_id, None, ())
         return stored
 
@@ -302,25 +355,45 @@ class SyncWriter:
         return dict(row)
 
     # -- bookkeeping ----------------------------------------------------------
-    def _prepare(self, table: str, values: dict[str, Any], before: Mapping[str, Any] | None) -> None:
+    def _prepare(
+        self, table: str, values: dict[str, Any], before: Mapping[str, Any] | None
+    ) -> None:
         """Server-owned values: item line totals, document numbers."""
-        if table in derived.ITEM_PARENT and ({"unit_price", "quantity", "discount_pct"} & values.keys()
-                                             or before is None):
+        if table in derived.ITEM_PARENT and (
+            {"unit_price", "quantity", "discount_pct"} & values.keys() or before is None
+        ):
             values["line_total"] = derived.line_total({**(before or {}), **values})
         if before is None and table in derived.NUMBERING:
             values["number"] = derived.next_number(self, table)
 
-    def _record(self, table: str, action: str, before: Mapping[str, Any] | None,
-                after: dict[str, Any], mutation_id: int | None, hlc: Hlc | None,
-                fields: Any) -> None:
+    def _record(
+        self,
+        table: str,
+        action: str,
+        before: Mapping[str, Any] | None,
+        after: dict[str, Any],
+        mutation_id: int | None,
+        hlc: Hlc | None,
+        fields: Any,
+    ) -> None:
         row_id = after["id"]
         self.rows[(table, row_id)] = after
-        self._pending.audit.append({
-            "id": uuid7(), "tenant_id": self.actor.tenant_id, "user_id": self.actor.user_id,
-            "device_id": self.actor.device_id, "table_name": table, "row_id": row_id,
-            "action": action, "version": after["version"], "mutation_id": mutation_id,
-            "before": before, "after": after, "occurred_at": after["updated_at"],
-        })
+        self._pending.audit.append(
+            {
+                "id": uuid7(),
+                "tenant_id": self.actor.tenant_id,
+                "user_id": self.actor.user_id,
+                "device_id": self.actor.device_id,
+                "table_name": table,
+                "row_id": row_id,
+                "action": action,
+                "version": after["version"],
+                "mutation_id": mutation_id,
+                "before": before,
+                "after": after,
+                "occurred_at": after["updated_at"],
+            }
+        )
         self._pending.changed.setdefault(table, set()).add(row_id)
         stamp = [str(self.stamp(hlc)), self.actor.role]
         clocks = self._pending.clocks.setdefault((table, row_id), {})
@@ -344,12 +417,15 @@ class SyncWriter:
     def mark(self) -> tuple[int, dict[Any, Any], dict[str, set[uuid.UUID]]]:
         """A restore point matching a savepoint (see ``rollback_to``)."""
         p = self._pending
-        return (len(p.audit), {k: dict(v) for k, v in p.clocks.items()},
-                {k: set(v) for k, v in p.changed.items()})
+        return (
+            len(p.audit),
+            {k: dict(v) for k, v in p.clocks.items()},
+            {k: set(v) for k, v in p.changed.items()},
+        )
 
     def rollback_to(self, mark: tuple[int, dict[Any, Any], dict[str, set[uuid.UUID]]]) -> None:
         """Forget what was collected since ``mark`` (its savepoint was rolled back)."""
-        del self._pending.audit[mark[0]:]
+        del self._pending.audit[mark[0] :]
         self._pending.clocks, self._pending.changed = mark[1], mark[2]
         self._pending.documents.clear()
 
@@ -368,23 +444,34 @@ class SyncWriter:
             entries = []
             for entry in p.audit:
                 name, before = entry["table_name"], entry["before"]
-                entries.append({**entry,
-                                "before": None if before is None else encode_stored(name, before),
-                                "after": encode_stored(name, entry["after"])})
+                entries.append(
+                    {
+                        **entry,
+                        "before": None if before is None else encode_stored(name, before),
+                        "after": encode_stored(name, entry["after"]),
+                    }
+                )
             self.session.execute(insert(_AUDIT), entries)
-        clock_rows = [{"table_name": t, "row_id": r, "tenant_id": self.actor.tenant_id, "clocks": c}
-                      for (t, r), c in p.clocks.items() if c]
+        clock_rows = [
+            {"table_name": t, "row_id": r, "tenant_id": self.actor.tenant_id, "clocks": c}
+            for (t, r), c in p.clocks.items()
+            if c
+        ]
         if clock_rows:
             stmt = pg_insert(_CLOCK)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[_CLOCK.c.table_name, _CLOCK.c.row_id],
-                set_={"clocks": _CLOCK.c.clocks.op("||")(stmt.excluded.clocks)})
+                set_={"clocks": _CLOCK.c.clocks.op("||")(stmt.excluded.clocks)},
+            )
             self.session.execute(stmt, clock_rows)
         if p.changed:
             # One call per batch at its highest version: the batch commits atomically
             # under the tenant lock, so no puller can observe a version in between.
-            buckets = update_memberships(self.session, self.actor.tenant_id,
-                                         {t: sorted(ids) for t, ids in p.changed.items()},
-                                         self.max_version)
+            buckets = update_memberships(
+                self.session,
+                self.actor.tenant_id,
+                {t: sorted(ids) for t, ids in p.changed.items()},
+                self.max_version,
+            )
             notify_buckets(self.session, self.actor.tenant_id, buckets)  # sent at commit
         self._pending = _Pending()

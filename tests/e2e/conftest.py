@@ -1,4 +1,5 @@
 """A real server on 127.0.0.1 over a migrated PostgreSQL, and real encrypted client replicas."""
+
 from __future__ import annotations
 
 import base64
@@ -46,9 +47,13 @@ class Client:
     def writes(self) -> LocalWriteService:
         """The UI's write path on this laptop (row + outbox mutation in one transaction)."""
         user = self.session.user
-        return LocalWriteService(self.store, user_id=user["id"], tenant_id=user["tenant_id"],
-                                 device_id=self.session.device_id,
-                                 hlc=DeviceClock.for_store(self.store))
+        return LocalWriteService(
+            self.store,
+            user_id=user["id"],
+            tenant_id=user["tenant_id"],
+            device_id=self.session.device_id,
+            hlc=DeviceClock.for_store(self.store),
+        )
 
     def sync(self) -> object:
         return self.engine.sync_once()
@@ -97,19 +102,25 @@ def server_db(world_db: tuple[str, World]) -> Iterator[ServerDb]:
 
 
 @pytest.fixture
-def make_client(base_url: str, tmp_path: Path,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Client]]:
+def make_client(
+    base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Client]]:
     clients: list[Client] = []
 
-    def make(account: Account, name: str, transport: object = None,
-             server: str | None = None) -> Client:
+    def make(
+        account: Account, name: str, transport: object = None, server: str | None = None
+    ) -> Client:
         url = server or base_url
         data_dir = tmp_path / name
         monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
         protocol = HttpSyncProtocol(url, transport)  # type: ignore[arg-type]
         store, session, profile = sign_in(
-            url, account.email, account.password, protocol=protocol,
-            passphrase_provider=lambda _: PASSPHRASE, device_name=name,
+            url,
+            account.email,
+            account.password,
+            protocol=protocol,
+            passphrase_provider=lambda _: PASSPHRASE,
+            device_name=name,
         )
         engine = SyncEngine(store, protocol, session, device_id=str(session.device_id))
         client = Client(data_dir, store, session, profile, engine, protocol)
@@ -129,8 +140,9 @@ class CliRun:
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., CliRun]:
     """``cnc-client ARGS`` in-process on a laptop's data dir, as a support person runs it."""
 
     def run(client: Client, *argv: str) -> CliRun:

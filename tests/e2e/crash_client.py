@@ -7,6 +7,7 @@ Run by tests/e2e/test_faults_e2e.py as ``python -m tests.e2e.crash_client MODE .
 * ``pull LIMIT PAGE``: sync with pages of LIMIT changes; die while applying page PAGE,
   after its rows were written but before its memberships and cursors, mid-transaction.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,12 @@ def main(argv: list[str]) -> int:
     store, session = resume(profile, protocol, passphrase_provider)
     if argv[0] == "write":
         user = session.user
-        writes = LocalWriteService(store, user_id=user["id"], tenant_id=user["tenant_id"],
-                                   hlc=DeviceClock.for_store(store))
-        row_id = writes.insert("customer", {"location_id": user["location_id"],
-                                            "last_name": argv[1]})
+        writes = LocalWriteService(
+            store, user_id=user["id"], tenant_id=user["tenant_id"], hlc=DeviceClock.for_store(store)
+        )
+        row_id = writes.insert(
+            "customer", {"location_id": user["location_id"], "last_name": argv[1]}
+        )
         print(row_id, flush=True)
         os._exit(KILLED)  # no close, no checkpoint, no sync
     if argv[0] == "pull":
@@ -63,8 +66,7 @@ def main(argv: list[str]) -> int:
         def _traced(dbapi_connection, record, proxy):  # type: ignore[no-untyped-def]
             dbapi_connection.set_trace_callback(trace)
 
-        engine = SyncEngine(store, protocol, session, device_id=session.device_id,
-                            pull_limit=limit)
+        engine = SyncEngine(store, protocol, session, device_id=session.device_id, pull_limit=limit)
         engine.sync_once()
         print(f"sync finished without dying after {pages['n']} page(s)", flush=True)
         return 1

@@ -1,4 +1,5 @@
 """End to end: real server over HTTP, real PostgreSQL, real SQLCipher replicas."""
+
 from __future__ import annotations
 
 import random
@@ -20,20 +21,30 @@ from tests.e2e.conftest import PASSPHRASE
 
 def _service(client) -> LocalWriteService:  # type: ignore[no-untyped-def]
     user = client.session.user
-    return LocalWriteService(client.store, user_id=user["id"], tenant_id=user["tenant_id"],
-                             device_id=client.session.device_id,
-                             hlc=DeviceClock.for_store(client.store))
+    return LocalWriteService(
+        client.store,
+        user_id=user["id"],
+        tenant_id=user["tenant_id"],
+        device_id=client.session.device_id,
+        hlc=DeviceClock.for_store(client.store),
+    )
 
 
 def _new_customer(client, last_name: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    return _service(client).insert("customer", {
-        "location_id": client.session.user["location_id"], "last_name": last_name,
-        "first_name": "Zéphirine", "email": "zephirine@example.ca",
-    })
+    return _service(client).insert(
+        "customer",
+        {
+            "location_id": client.session.user["location_id"],
+            "last_name": last_name,
+            "first_name": "Zéphirine",
+            "email": "zephirine@example.ca",
+        },
+    )
 
 
 def test_offline_edit_reaches_second_client_and_replica_is_encrypted(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -53,7 +64,10 @@ def test_offline_edit_reaches_second_client_and_replica_is_encrypted(
 
 
 def test_rejected_edit_kept_and_shown_by_status(
-    world_db, make_client, monkeypatch, capsys,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    monkeypatch,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -76,7 +90,8 @@ def test_rejected_edit_kept_and_shown_by_status(
 
 
 def test_server_unreachable_retries_with_backoff_and_loses_nothing(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     real = httpx.HTTPTransport()
@@ -92,8 +107,12 @@ def test_server_unreachable_retries_with_backoff_and_loses_nothing(
     laptop = make_client(world.dispatcher_a, "laptop", Flaky())
     cid = _new_customer(laptop, "Patient")
     waits: list[float] = []
-    call_with_retries(laptop.engine.sync_once, backoff=Backoff(rng=random.Random(3)),
-                      attempts=5, sleep=waits.append)
+    call_with_retries(
+        laptop.engine.sync_once,
+        backoff=Backoff(rng=random.Random(3)),
+        attempts=5,
+        sleep=waits.append,
+    )
     assert len(waits) == 2 and laptop.engine.status().pending == 0
     assert get_row(laptop.store, "customer", cid)["version"] > 0
 

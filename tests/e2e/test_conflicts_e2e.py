@@ -4,6 +4,7 @@ Every test signs real clients in over HTTP, edits through the UI's write path
 (LocalWriteService), syncs with the SyncEngine and checks the server's rows
 and every replica.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ def _status_json(run_cli, client) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_offline_edits_of_different_fields_of_one_quote_are_both_kept(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     q1 = scene.rows["q1"]
     office = make_client(scene.accounts["admin"], "office")
@@ -45,7 +48,9 @@ def test_offline_edits_of_different_fields_of_one_quote_are_both_kept(
 
 
 def test_the_same_free_text_field_goes_to_the_later_edit_by_hlc(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     q1 = scene.rows["q1"]
     office = make_client(scene.accounts["admin"], "office")
@@ -68,7 +73,9 @@ def test_the_same_free_text_field_goes_to_the_later_edit_by_hlc(
 
 
 def test_status_is_server_wins_even_against_a_later_offline_edit(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     qs = scene.rows["qs"]  # SENT
     office = make_client(scene.accounts["admin"], "office")
@@ -88,7 +95,10 @@ def test_status_is_server_wins_even_against_a_later_offline_edit(
 
 
 def test_edit_of_an_accepted_quote_is_rejected_shown_retried_and_discarded(
-    scene, make_client, server_db, run_cli,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,
+    run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
     qa = scene.rows["qa"]  # ACCEPTED: locked
     laptop = make_client(scene.accounts["disp"], "laptop")
@@ -101,7 +111,11 @@ def test_edit_of_an_accepted_quote_is_rejected_shown_retried_and_discarded(
     with laptop.store.engine.connect() as conn:
         (refused,) = rejections.unresolved(conn)
     assert (refused.reason, refused.op, refused.table, refused.row_id) == (
-        "locked", "update", "quote", str(qa))
+        "locked",
+        "update",
+        "quote",
+        str(qa),
+    )
     assert refused.changes == {"notes": "customer wants Tuesday instead"}
     assert refused.base == {"notes": "orig"} and refused.server_row["status"] == "ACCEPTED"
 
@@ -132,14 +146,22 @@ def test_edit_of_an_accepted_quote_is_rejected_shown_retried_and_discarded(
 
 
 def test_edit_and_retry_with_a_corrected_value_is_applied(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     """A refusal the user can fix: a unit number already used at a branch they cannot see."""
     laptop = make_client(scene.accounts["disp"], "laptop")
     laptop.sync()
-    truck = laptop.writes.insert("equipment", {
-        "location_id": scene.locations[0], "unit_number": "T4", "name": "New truck",
-        "type": "TRUCK"})
+    truck = laptop.writes.insert(
+        "equipment",
+        {
+            "location_id": scene.locations[0],
+            "unit_number": "T4",
+            "name": "New truck",
+            "type": "TRUCK",
+        },
+    )
     assert laptop.sync().push.rejected == 1
     assert get_row(laptop.store, "equipment", truck) is None  # the refused insert is undone
     with laptop.store.engine.connect() as conn:
@@ -155,7 +177,9 @@ def test_edit_and_retry_with_a_corrected_value_is_applied(
 
 
 def test_two_offline_crews_taking_stock_of_one_item_both_count(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     blankets = scene.rows["blankets"]
     crews = [make_client(scene.accounts[name], name) for name in ("lead1", "lead2")]
@@ -163,19 +187,26 @@ def test_two_offline_crews_taking_stock_of_one_item_both_count(
         crew.sync()
         assert get_row(crew.store, "inventory", blankets) is not None  # location_fleet
     for crew, taken in zip(crews, ("-12", "-7"), strict=True):
-        crew.writes.insert("inventory_transaction", {
-            "inventory_id": blankets, "type": "SALE", "quantity": Decimal(taken),
-            "occurred_at": "2026-06-02T09:00:00+00:00", "performed_by": crew.session.user["id"],
-        })
+        crew.writes.insert(
+            "inventory_transaction",
+            {
+                "inventory_id": blankets,
+                "type": "SALE",
+                "quantity": Decimal(taken),
+                "occurred_at": "2026-06-02T09:00:00+00:00",
+                "performed_by": crew.session.user["id"],
+            },
+        )
     for crew in (*crews, *crews):
         crew.sync()
     stock = server_db.scalar(
         "SELECT sum(quantity) FROM inventory_transaction WHERE inventory_id = :i"
-        " AND deleted_at IS NULL", i=blankets)
+        " AND deleted_at IS NULL",
+        i=blankets,
+    )
     assert stock == Decimal(100 - 12 - 7)
     for crew in crews:
         moves = list_rows(crew.store, "inventory_transaction", filters={"inventory_id": blankets})
         assert sum(m["quantity"] for m in moves) == stock
         status = crew.engine.status()
         assert (status.pending, status.rejections) == (0, 0)
-

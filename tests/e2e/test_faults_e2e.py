@@ -3,6 +3,7 @@
 Whatever happens, the outbox survives until the server has acknowledged it,
 the replica stays consistent, and every change is applied exactly once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,10 +37,22 @@ REPO = Path(__file__).resolve().parents[2]
 def _crash(client, *argv: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     """Run tests/e2e/crash_client.py on this laptop's data dir in a separate process."""
     client.store.close()
-    env = {**os.environ, DATA_DIR_ENV: str(client.data_dir), "CNC_REPLICA_PASSPHRASE": PASSPHRASE,
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "tests.e2e.crash_client", *argv], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        **os.environ,
+        DATA_DIR_ENV: str(client.data_dir),
+        "CNC_REPLICA_PASSPHRASE": PASSPHRASE,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tests.e2e.crash_client", *argv],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def _reopen(client):  # type: ignore[no-untyped-def]
@@ -52,7 +65,9 @@ def _reopen(client):  # type: ignore[no-untyped-def]
 
 
 def test_client_killed_between_a_local_write_and_sync_keeps_the_outbox(
-    world_db, make_client, server_db,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -69,7 +84,9 @@ def test_client_killed_between_a_local_write_and_sync_keeps_the_outbox(
 
 
 def test_client_killed_while_applying_a_pull_page_stays_consistent_and_resumes(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     for i in range(30):  # thirty office writes: thirty versions, several pages
         with server_db.writer(scene.tenant_id, scene.user("disp"), "DISPATCHER") as w:
@@ -112,13 +129,16 @@ class CutAfterCommit(httpx.BaseTransport):
 
 
 def test_connection_cut_after_the_server_committed_a_push_applies_once(
-    world_db, make_client, server_db,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     transport = CutAfterCommit()
     laptop = make_client(world.dispatcher_a, "laptop", transport)
-    cid = laptop.writes.insert("customer", {"location_id": laptop.session.user["location_id"],
-                                            "last_name": "Once"})
+    cid = laptop.writes.insert(
+        "customer", {"location_id": laptop.session.user["location_id"], "last_name": "Once"}
+    )
     laptop.sync()
     laptop.writes.update("customer", cid, {"notes": "only once please"})
     transport.cuts = 1
@@ -137,25 +157,33 @@ def _expire_access_token(client, secret: str) -> str:  # type: ignore[no-untyped
     """Put an access token that expired an hour ago where the client believes it valid."""
     user = client.session.user
     stale = create_access_token(
-        secret=secret, user_id=uuid.UUID(user["id"]), tenant_id=uuid.UUID(user["tenant_id"]),
+        secret=secret,
+        user_id=uuid.UUID(user["id"]),
+        tenant_id=uuid.UUID(user["tenant_id"]),
         device_id=uuid.UUID(client.session.device_id),
-        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
     secrets = client.session.vault.load()
-    client.session.vault.save({**secrets, "access_token": stale,
-                               "access_expires_at": time.time() + 3600})
+    client.session.vault.save(
+        {**secrets, "access_token": stale, "access_expires_at": time.time() + 3600}
+    )
     return stale
 
 
 def test_expired_access_token_is_refreshed_transparently(
-    world_db, make_client, server_secrets, server_db,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_secrets,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
     laptop.sync()
     before = laptop.session.vault.load()["refresh_token"]
     stale = _expire_access_token(laptop, server_secrets["secret_key"])
-    cid = laptop.writes.insert("customer", {"location_id": laptop.session.user["location_id"],
-                                            "last_name": "Refreshed"})
+    cid = laptop.writes.insert(
+        "customer", {"location_id": laptop.session.user["location_id"], "last_name": "Refreshed"}
+    )
     laptop.sync()  # token_expired -> refresh -> retried, invisible to the user
     assert server_db.row("customer", cid) is not None
     after = laptop.session.vault.load()
@@ -165,18 +193,28 @@ def test_expired_access_token_is_refreshed_transparently(
 
 
 def test_revoked_refresh_token_stops_sync_with_sign_in_again_and_keeps_the_outbox(
-    world_db, make_client, server_secrets, server_db, run_cli, base_url,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_secrets,
+    server_db,
+    run_cli,
+    base_url,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
     laptop.sync()
     # Signed out from elsewhere (another window of the app, or support ending the session).
     refresh_token = laptop.session.vault.load()["refresh_token"]
-    httpx.post(f"{base_url}/v1/auth/logout", json={"refresh_token": refresh_token},
-               headers={"X-CNC-Protocol": "1", "X-CNC-Schema": str(SCHEMA_VERSION)})
+    httpx.post(
+        f"{base_url}/v1/auth/logout",
+        json={"refresh_token": refresh_token},
+        headers={"X-CNC-Protocol": "1", "X-CNC-Schema": str(SCHEMA_VERSION)},
+    )
     _expire_access_token(laptop, server_secrets["secret_key"])
-    cid = laptop.writes.insert("customer", {"location_id": laptop.session.user["location_id"],
-                                            "last_name": "Patiently-Waiting"})
+    cid = laptop.writes.insert(
+        "customer",
+        {"location_id": laptop.session.user["location_id"], "last_name": "Patiently-Waiting"},
+    )
     with pytest.raises(SessionExpired):
         laptop.sync()
     status = laptop.engine.status()
@@ -190,8 +228,13 @@ def test_revoked_refresh_token_stops_sync_with_sign_in_again_and_keeps_the_outbo
     assert "sign in again" in shown.out and "pending:       1 mutation(s)" in shown.out
     # Signing in again on the same laptop picks the kept outbox up.
     os.environ[DATA_DIR_ENV] = str(laptop.data_dir)
-    store, session, _ = sign_in(base_url, world.dispatcher_a.email, world.dispatcher_a.password,
-                                protocol=laptop.protocol, passphrase_provider=lambda _: PASSPHRASE)
+    store, session, _ = sign_in(
+        base_url,
+        world.dispatcher_a.email,
+        world.dispatcher_a.password,
+        protocol=laptop.protocol,
+        passphrase_provider=lambda _: PASSPHRASE,
+    )
     laptop.store, laptop.session = store, session
     laptop.engine = SyncEngine(store, laptop.protocol, session, device_id=session.device_id)
     laptop.sync()
@@ -200,14 +243,20 @@ def test_revoked_refresh_token_stops_sync_with_sign_in_again_and_keeps_the_outbo
 
 
 def test_raised_minimum_schema_gives_schema_outdated_and_the_client_keeps_working_offline(
-    world_db, make_client, server_db, server_secrets, monkeypatch,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_db,
+    server_secrets,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     db_url, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
     laptop.sync()
     original = laptop.protocol._client.base_url
-    first = laptop.writes.insert("customer", {"location_id": laptop.session.user["location_id"],
-                                              "last_name": "Before-Upgrade"})
+    first = laptop.writes.insert(
+        "customer",
+        {"location_id": laptop.session.user["location_id"], "last_name": "Before-Upgrade"},
+    )
     # The server is upgraded and restarted: it now needs a newer client than this one.
     with monkeypatch.context() as patch:
         patch.setattr(compat, "MIN_SCHEMA_VERSION", SCHEMA_VERSION + 1)

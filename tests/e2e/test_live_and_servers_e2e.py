@@ -1,4 +1,5 @@
 """The live channel and a pool of stateless servers, end to end (DESIGN 5, 8)."""
+
 from __future__ import annotations
 
 import threading
@@ -26,7 +27,8 @@ def _wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-de
 
 
 def test_a_change_by_another_client_reaches_a_running_sync_loop_within_a_second(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     office = make_client(world.admin_a, "office")
@@ -46,11 +48,12 @@ def test_a_change_by_another_client_reaches_a_running_sync_loop_within_a_second(
         assert ready.wait(10), "the live channel never became ready"
         _wait_for(lambda: laptop.engine.status().last_synced_at is not None, 10)
         time.sleep(0.3)  # let the sync the "ready" event triggered finish
-        cid = office.writes.insert("customer", {
-            "location_id": office.session.user["location_id"], "last_name": "Live-Update"})
+        cid = office.writes.insert(
+            "customer",
+            {"location_id": office.session.user["location_id"], "last_name": "Live-Update"},
+        )
         office.sync()
-        took = _wait_for(lambda: get_row(laptop.store, "customer", cid) is not None,
-                         LIVE_BUDGET_S)
+        took = _wait_for(lambda: get_row(laptop.store, "customer", cid) is not None, LIVE_BUDGET_S)
         assert took < LIVE_BUDGET_S
         assert loop.running and loop.stopped_reason is None
     finally:
@@ -59,15 +62,22 @@ def test_a_change_by_another_client_reaches_a_running_sync_loop_within_a_second(
 
 
 def test_two_server_processes_on_one_database_serve_the_same_clients(
-    world_db, make_client, server_secrets, base_url, tmp_path, server_db,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    server_secrets,
+    base_url,
+    tmp_path,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     db_url, world = world_db
     with server_process(db_url, tmp_path / "server2", **server_secrets) as second:
         # A pushes through server 1 (in this process), B pulls through server 2 (another one).
         a = make_client(world.admin_a, "a")
         b = make_client(world.dispatcher_a, "b", server=second)
-        cid = a.writes.insert("customer", {"location_id": a.session.user["location_id"],
-                                           "last_name": "Across-Servers"})
+        cid = a.writes.insert(
+            "customer",
+            {"location_id": a.session.user["location_id"], "last_name": "Across-Servers"},
+        )
         a.sync()
         b.sync()
         assert get_row(b.store, "customer", cid)["last_name"] == "Across-Servers"

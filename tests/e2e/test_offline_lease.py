@@ -2,6 +2,7 @@
 
 Time travel is a clock handed to the unlock path; nothing sleeps.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,17 +38,30 @@ def _clock(days: float):  # type: ignore[no-untyped-def]
 
 def _fingerprint(directory: Path) -> dict[str, str]:
     """sha256 of every file of the replica directory (database, WAL, lease, lease key)."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.iterdir())
+        if p.is_file()
+    }
 
 
 def _new_customer(store, session, last_name: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
     user = session.user
-    service = LocalWriteService(store, user_id=user["id"], tenant_id=user["tenant_id"],
-                                device_id=session.device_id, hlc=DeviceClock.for_store(store))
-    return service.insert("customer", {
-        "location_id": user["location_id"], "last_name": last_name, "first_name": "Aurèle",
-    })
+    service = LocalWriteService(
+        store,
+        user_id=user["id"],
+        tenant_id=user["tenant_id"],
+        device_id=session.device_id,
+        hlc=DeviceClock.for_store(store),
+    )
+    return service.insert(
+        "customer",
+        {
+            "location_id": user["location_id"],
+            "last_name": last_name,
+            "first_name": "Aurèle",
+        },
+    )
 
 
 def _pending(store) -> int:  # type: ignore[no-untyped-def]
@@ -69,7 +83,8 @@ def _revoke(db_url: str, device_id: str) -> None:
 
 
 def test_lease_lets_a_week_offline_pass_and_stops_at_fifteen_days_until_sign_in(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -97,14 +112,22 @@ def test_lease_lets_a_week_offline_pass_and_stops_at_fifteen_days_until_sign_in(
     with pytest.raises(LeaseExpired, match="sign in"):
         resume(laptop.profile, laptop.protocol, _passphrase, clock=_clock(15))
     with pytest.raises(LeaseExpired):
-        open_user_replica(laptop.profile.server_url, laptop.profile.email,
-                          passphrase_provider=_passphrase, clock=_clock(15))
+        open_user_replica(
+            laptop.profile.server_url,
+            laptop.profile.email,
+            passphrase_provider=_passphrase,
+            clock=_clock(15),
+        )
     assert _fingerprint(directory) == before
 
     # Signing in online re-issues the lease and unlocks the same replica, outbox and all.
     store, session, _ = sign_in(
-        laptop.profile.server_url, world.dispatcher_a.email, world.dispatcher_a.password,
-        protocol=laptop.protocol, passphrase_provider=_passphrase, device_name="laptop",
+        laptop.profile.server_url,
+        world.dispatcher_a.email,
+        world.dispatcher_a.password,
+        protocol=laptop.protocol,
+        passphrase_provider=_passphrase,
+        device_name="laptop",
         clock=_clock(15),
     )
     try:
@@ -140,7 +163,8 @@ def test_refresh_renews_the_lease(world_db, make_client) -> None:  # type: ignor
 
 
 def test_revoked_device_wipes_replica_and_lease_on_next_contact(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     db_url, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -156,7 +180,8 @@ def test_revoked_device_wipes_replica_and_lease_on_next_contact(
 
 
 def test_revoked_device_back_after_its_lease_ran_out_is_wiped_at_sign_in(
-    world_db, make_client,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     db_url, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -167,14 +192,22 @@ def test_revoked_device_back_after_its_lease_ran_out_is_wiped_at_sign_in(
     with pytest.raises(LeaseExpired):
         resume(laptop.profile, laptop.protocol, _passphrase, clock=_clock(20))
     with pytest.raises(DeviceRevoked):
-        sign_in(laptop.profile.server_url, world.dispatcher_a.email,
-                world.dispatcher_a.password, protocol=laptop.protocol,
-                passphrase_provider=_passphrase, clock=_clock(20))
+        sign_in(
+            laptop.profile.server_url,
+            world.dispatcher_a.email,
+            world.dispatcher_a.password,
+            protocol=laptop.protocol,
+            passphrase_provider=_passphrase,
+            clock=_clock(20),
+        )
     assert [p.name for p in directory.iterdir()] == []
 
 
 def test_pre_lease_replica_converts_at_sign_in(
-    world_db, base_url, tmp_path, monkeypatch,  # type: ignore[no-untyped-def]
+    world_db,
+    base_url,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from client.replica.paths import DATA_DIR_ENV
     from client.sync.protocol import HttpSyncProtocol
@@ -195,8 +228,13 @@ def test_pre_lease_replica_converts_at_sign_in(
         return PASSPHRASE
 
     with HttpSyncProtocol(base_url) as protocol:
-        store, _, _ = sign_in(base_url, account.email, account.password, protocol=protocol,
-                              passphrase_provider=provider)  # type: ignore[arg-type]
+        store, _, _ = sign_in(
+            base_url,
+            account.email,
+            account.password,
+            protocol=protocol,
+            passphrase_provider=provider,
+        )  # type: ignore[arg-type]
         try:
             assert store.get_meta("note") == "from an older client"
         finally:
@@ -205,5 +243,6 @@ def test_pre_lease_replica_converts_at_sign_in(
     assert not (directory / "replica-key.json").exists()
     assert (directory / LEASE_FILENAME).exists() and (directory / LEASE_KEY_FILENAME).exists()
     with pytest.raises(LeaseExpired):
-        open_user_replica(base_url, account.email, passphrase_provider=_passphrase,
-                          clock=_clock(15))
+        open_user_replica(
+            base_url, account.email, passphrase_provider=_passphrase, clock=_clock(15)
+        )

@@ -1,4 +1,5 @@
 """The encrypted replica on a real laptop's disk (DESIGN 7): no plaintext, wrong keys, keyring."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,12 +23,14 @@ from tests.utils.e2e import CUSTOMERS
 
 
 def _hashes(db: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in side_files(db)
-            if p.exists()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in side_files(db) if p.exists()
+    }
 
 
 def test_raw_replica_and_wal_never_hold_a_customer_name_in_plaintext(
-    scene, make_client,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     laptop = make_client(scene.accounts["disp"], "laptop")
     laptop.sync()
@@ -46,7 +49,10 @@ def test_raw_replica_and_wal_never_hold_a_customer_name_in_plaintext(
 
 
 def test_wrong_passphrase_is_a_clear_error_and_leaves_the_replica_untouched(
-    world_db, make_client, run_cli, monkeypatch,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    run_cli,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     laptop = make_client(world.dispatcher_a, "laptop")
@@ -92,7 +98,10 @@ def desktop_keyring(tmp_path: Path) -> DesktopKeyring:
 
 
 def test_keyring_path_keeps_key_and_session_in_the_keyring_and_revocation_wipes_both(
-    scene, make_client, server_db, desktop_keyring,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,
+    desktop_keyring,  # type: ignore[no-untyped-def]
 ) -> None:
     laptop = make_client(scene.accounts["disp"], "desktop")
     laptop.sync()
@@ -107,8 +116,9 @@ def test_keyring_path_keeps_key_and_session_in_the_keyring_and_revocation_wipes_
         return key, desktop_keyring.get_password("cnc-crm-session", rid) is not None
 
     assert in_keyring() == (True, True)
-    cid = laptop.writes.insert("customer", {"location_id": scene.locations[0],
-                                            "last_name": "Keyringsson"})
+    cid = laptop.writes.insert(
+        "customer", {"location_id": scene.locations[0], "last_name": "Keyringsson"}
+    )
     laptop.store.close()
     # A restart unlocks from the keyring alone: the passphrase is never asked for.
     profile = Profile.load()

@@ -1,4 +1,5 @@
 """Who holds what (DESIGN 4, 6.7), checked on the contents of real encrypted replicas."""
+
 from __future__ import annotations
 
 from client.services import get_row, list_rows
@@ -10,7 +11,8 @@ def _ids(client, table: str) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_crew_lead_replica_holds_only_their_jobs_and_what_they_need(
-    scene, make_client,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     lead = make_client(scene.accounts["lead1"], "lead1")
     lead.sync()
@@ -28,7 +30,8 @@ def test_crew_lead_replica_holds_only_their_jobs_and_what_they_need(
 
 
 def test_dispatcher_replica_holds_only_their_location(
-    scene, make_client,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     disp = make_client(scene.accounts["disp"], "disp")
     disp.sync()
@@ -44,7 +47,8 @@ def test_dispatcher_replica_holds_only_their_location(
 
 
 def test_reassigned_journey_leaves_the_old_crew_leads_replica(
-    scene, make_client,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     office = make_client(scene.accounts["disp"], "office")
     lead = make_client(scene.accounts["lead1"], "lead1")
@@ -79,9 +83,15 @@ def _edit_while_reassigned(scene, make_client):  # type: ignore[no-untyped-def]
     lead.sync()
     j1 = scene.rows["j1"]
     lead.writes.update("journey", j1, {"notes": "Back door code 4411"})
-    lead.writes.insert("journey_event", {
-        "journey_id": j1, "event_type": "ARRIVED_ORIGIN",
-        "occurred_at": "2026-06-02T08:05:00+00:00", "recorded_by": scene.user("lead1")})
+    lead.writes.insert(
+        "journey_event",
+        {
+            "journey_id": j1,
+            "event_type": "ARRIVED_ORIGIN",
+            "occurred_at": "2026-06-02T08:05:00+00:00",
+            "recorded_by": scene.user("lead1"),
+        },
+    )
     office.writes.update("journey", j1, {"crew_lead_id": scene.user("lead2")})
     office.sync()
     lead.sync()
@@ -90,19 +100,21 @@ def _edit_while_reassigned(scene, make_client):  # type: ignore[no-untyped-def]
 
 
 def test_pending_edits_of_a_reassigned_journey_are_pushed_then_kept_as_rejections(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     """DESIGN 6.7: pushed first, refused ones kept with the attempt, then the row dropped."""
     lead, refused = _edit_while_reassigned(scene, make_client)
     j1 = scene.rows["j1"]
     # Nothing was applied on the server for a job that is no longer theirs...
     assert server_db.row("journey", j1)["notes"] == "orig"
-    assert server_db.scalar("SELECT count(*) FROM journey_event WHERE journey_id = :j",
-                            j=j1) == 1
+    assert server_db.scalar("SELECT count(*) FROM journey_event WHERE journey_id = :j", j=j1) == 1
     # ...nothing vanished: both edits are kept as sync issues, with what was attempted...
     assert sorted((r.table, r.op, r.reason) for r in refused) == [
         ("journey", "update", "permission_denied"),
-        ("journey_event", "insert", "permission_denied")]
+        ("journey_event", "insert", "permission_denied"),
+    ]
     edit = next(r for r in refused if r.table == "journey")
     assert edit.changes == {"notes": "Back door code 4411"}
     # ...and only then did the job leave the replica.
@@ -112,7 +124,8 @@ def test_pending_edits_of_a_reassigned_journey_are_pushed_then_kept_as_rejection
 
 
 def test_edits_refused_because_the_job_was_reassigned_say_so(
-    scene, make_client,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,  # type: ignore[no-untyped-def]
 ) -> None:
     _, refused = _edit_while_reassigned(scene, make_client)
     assert refused and all(

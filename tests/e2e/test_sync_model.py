@@ -26,6 +26,7 @@ version) is fixed and its regression test passes; A and C keep minimal
 tolerates exactly their symptoms, nothing wider, in comments marked KNOWN BUG A/C
 (the counts are printed with ``-s``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -80,18 +81,27 @@ QUIESCENCE_ROUNDS = 8
 
 #: Fields the model edits, with small value pools so concurrent edits collide.
 EDITABLE: dict[str, dict[str, list[Any]]] = {
-    "customer": {"notes": ["vip", "call first", None], "phone": ["416-555-0101", "647-555-0199"],
-                 "city": ["Toronto", "Ottawa"]},
-    "quote": {"notes": ["check stairs", "piano", None], "origin_city": ["Toronto", "Hamilton"],
-              "internal_notes": ["margin ok", "ask manager"]},
-    "journey": {"notes": ["gate code 1234", "elevator booked", None],
-                "crew_instructions": ["bring dollies", "wrap the piano"],
-                "destination_city": ["Montréal", "Kingston"],
-                "status": ["CONFIRMED", "IN_PROGRESS", "CANCELLED"]},
+    "customer": {
+        "notes": ["vip", "call first", None],
+        "phone": ["416-555-0101", "647-555-0199"],
+        "city": ["Toronto", "Ottawa"],
+    },
+    "quote": {
+        "notes": ["check stairs", "piano", None],
+        "origin_city": ["Toronto", "Hamilton"],
+        "internal_notes": ["margin ok", "ask manager"],
+    },
+    "journey": {
+        "notes": ["gate code 1234", "elevator booked", None],
+        "crew_instructions": ["bring dollies", "wrap the piano"],
+        "destination_city": ["Montréal", "Kingston"],
+        "status": ["CONFIRMED", "IN_PROGRESS", "CANCELLED"],
+    },
     "quote_item": {"description": ["Four movers", "Packing"], "quantity": [Decimal(2), Decimal(5)]},
 }
-EDITS = [(t, f, v) for t, fields in EDITABLE.items() for f, values in fields.items()
-         for v in values]
+EDITS = [
+    (t, f, v) for t, fields in EDITABLE.items() for f, values in fields.items() for v in values
+]
 DELETABLE = ("customer", "quote_item", "quote", "journey")
 EVENT_TYPES = ("ARRIVED_ORIGIN", "LOADING_STARTED", "BREAK_START", "NOTE", "COMPLETED")
 
@@ -113,8 +123,11 @@ class Stage:
 
 
 @pytest.fixture(scope="module")
-def stage(database_factory: DatabaseFactory, migrated_template: str,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
+def stage(
+    database_factory: DatabaseFactory,
+    migrated_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stage]:
     url = database_factory.create(template=migrated_template)
     engine = create_db_engine(url)
     app = create_app(make_test_settings(database_url=url))
@@ -135,12 +148,14 @@ def bug_a_fields(kept: list[Any]) -> dict[tuple[str, str], set[str]]:
         if r.reason == "permission_denied" and r.server_row is None and r.op != "insert":
             fields = set(r.changes) if r.op == "update" else {"deleted_at"}
             out.setdefault((r.table, str(r.row_id)), set()).update(
-                fields | {"updated_at", "updated_by"})
+                fields | {"updated_at", "updated_by"}
+            )
     return out
 
 
-def never_held_by_a_bucket(session: Session, key: tuple[str, str],
-                           replica_row: dict[str, Any]) -> bool:
+def never_held_by_a_bucket(
+    session: Session, key: tuple[str, str], replica_row: dict[str, Any]
+) -> bool:
     """KNOWN BUG C's two shapes: a row a push answer wrote that no bucket ever held.
 
     Either a tombstone both sides agree on (created and deleted before any pull), or a
@@ -149,15 +164,20 @@ def never_held_by_a_bucket(session: Session, key: tuple[str, str],
     table, row_id = key
     t = synced_table(table)
     server_deleted = session.execute(
-        select(t.c.deleted_at).where(t.c.id == uuid.UUID(row_id))).scalar()
+        select(t.c.deleted_at).where(t.c.id == uuid.UUID(row_id))
+    ).scalar()
     if replica_row.get("deleted_at") is not None and server_deleted is not None:
         return True
     if table not in LOCATION_VIA:
         return False
     parent, fk = LOCATION_VIA[table]
-    found = session.execute(text(
-        f'SELECT p.deleted_at IS NOT NULL FROM "{table}" c JOIN "{parent}" p ON p.id = c.{fk}'
-        " WHERE c.id = :id AND c.deleted_at IS NULL"), {"id": uuid.UUID(row_id)}).scalar()
+    found = session.execute(
+        text(
+            f'SELECT p.deleted_at IS NOT NULL FROM "{table}" c JOIN "{parent}" p ON p.id = c.{fk}'
+            " WHERE c.id = :id AND c.deleted_at IS NULL"
+        ),
+        {"id": uuid.UUID(row_id)},
+    ).scalar()
     return bool(found)
 
 
@@ -216,35 +236,62 @@ class SyncModel(RuleBasedStateMachine):
 
     @rule(who=clients, branch=st.integers(0, 1), last=st.sampled_from(["Ng", "Roy", "Côté"]))
     def insert_customer(self, who: str, branch: int, last: str) -> None:
-        self._insert(self.laptops[who], "customer", {
-            "location_id": self.world.locations[branch], "last_name": last, "first_name": "New"})
+        self._insert(
+            self.laptops[who],
+            "customer",
+            {"location_id": self.world.locations[branch], "last_name": last, "first_name": "New"},
+        )
 
     @rule(who=clients, index=pick, price=st.sampled_from(["80.00", "95.50"]))
     def insert_quote_item(self, who: str, index: int, price: str) -> None:
         laptop = self.laptops[who]
         quote_id = self._row(laptop, "quote", index)
         if quote_id is not None:
-            self._insert(laptop, "quote_item", {
-                "quote_id": quote_id, "category": "PACKING_SERVICES", "description": "Boxes",
-                "quantity": Decimal(1), "unit_price": Decimal(price), "line_total": Decimal(price)})
+            self._insert(
+                laptop,
+                "quote_item",
+                {
+                    "quote_id": quote_id,
+                    "category": "PACKING_SERVICES",
+                    "description": "Boxes",
+                    "quantity": Decimal(1),
+                    "unit_price": Decimal(price),
+                    "line_total": Decimal(price),
+                },
+            )
 
     @rule(who=clients, index=pick, quantity=st.sampled_from([-3, -1, 2, 10]))
     def insert_inventory_transaction(self, who: str, index: int, quantity: int) -> None:
         laptop = self.laptops[who]
         item = self._row(laptop, "inventory", index)
         if item is not None:
-            self._insert(laptop, "inventory_transaction", {
-                "inventory_id": item, "type": "ADJUSTMENT", "quantity": Decimal(quantity),
-                "occurred_at": dt.datetime.now(dt.UTC), "performed_by": laptop.user_id})
+            self._insert(
+                laptop,
+                "inventory_transaction",
+                {
+                    "inventory_id": item,
+                    "type": "ADJUSTMENT",
+                    "quantity": Decimal(quantity),
+                    "occurred_at": dt.datetime.now(dt.UTC),
+                    "performed_by": laptop.user_id,
+                },
+            )
 
     @rule(who=clients, index=pick, event=st.sampled_from(EVENT_TYPES))
     def insert_journey_event(self, who: str, index: int, event: str) -> None:
         laptop = self.laptops[who]
         journey = self._row(laptop, "journey", index)
         if journey is not None:
-            self._insert(laptop, "journey_event", {
-                "journey_id": journey, "event_type": event,
-                "occurred_at": dt.datetime.now(dt.UTC), "recorded_by": laptop.user_id})
+            self._insert(
+                laptop,
+                "journey_event",
+                {
+                    "journey_id": journey,
+                    "event_type": event,
+                    "occurred_at": dt.datetime.now(dt.UTC),
+                    "recorded_by": laptop.user_id,
+                },
+            )
 
     @rule(who=clients, table=st.sampled_from(DELETABLE), index=pick)
     def delete_row(self, who: str, table: str, index: int) -> None:
@@ -256,8 +303,11 @@ class SyncModel(RuleBasedStateMachine):
             except (InvalidWrite, RowNotFound):
                 pass
 
-    @rule(who=st.sampled_from(["disp", "admin"]), index=pick,
-          lead=st.sampled_from(["lead1", "lead2", None]))
+    @rule(
+        who=st.sampled_from(["disp", "admin"]),
+        index=pick,
+        lead=st.sampled_from(["lead1", "lead2", None]),
+    )
     def reassign_crew_lead(self, who: str, index: int, lead: str | None) -> None:
         """A dispatcher moves a job to another crew lead: it leaves the old lead's scope."""
         laptop = self.laptops[who]
@@ -272,8 +322,12 @@ class SyncModel(RuleBasedStateMachine):
         laptop = self.laptops[who]
         customer = self._row(laptop, "customer", index)
         if customer is not None:
-            self._track(laptop, laptop.writes.update(
-                "customer", customer, {"location_id": self.world.locations[branch]}))
+            self._track(
+                laptop,
+                laptop.writes.update(
+                    "customer", customer, {"location_id": self.world.locations[branch]}
+                ),
+            )
 
     # -- the network -------------------------------------------------------------------------
 
@@ -291,9 +345,13 @@ class SyncModel(RuleBasedStateMachine):
         for who in order[:count]:
             self.sync(who)
 
-    @rule(who=clients, mode=st.sampled_from(["drop", "lose"]),
-          path=st.sampled_from(["/v1/sync/push", "/v1/sync/pull", "/v1/sync/"]),
-          count=st.integers(1, 3), sync_now=st.booleans())
+    @rule(
+        who=clients,
+        mode=st.sampled_from(["drop", "lose"]),
+        path=st.sampled_from(["/v1/sync/push", "/v1/sync/pull", "/v1/sync/"]),
+        count=st.integers(1, 3),
+        sync_now=st.booleans(),
+    )
     def inject_fault(self, who: str, mode: str, path: str, count: int, sync_now: bool) -> None:
         """Arm a fault for the laptop's next ``count`` matching requests (and maybe sync now)."""
         STATS.update(["rule: inject_fault"])
@@ -331,7 +389,8 @@ class SyncModel(RuleBasedStateMachine):
             missing, extra = membership_drift(session, self.world.tenant_id)
             assert not missing and not extra, (
                 f"membership log drifted from the rules: missing {sorted(missing)[:5]},"
-                f" extra {sorted(extra)[:5]}")
+                f" extra {sorted(extra)[:5]}"
+            )
             for laptop in self.laptops.values():
                 self._check_scope(session, laptop)
                 self._check_mutations(session, laptop)
@@ -340,8 +399,10 @@ class SyncModel(RuleBasedStateMachine):
         """Count what the examples exercised (printed at the end of the test, see ``-s``)."""
         with Session(self.stage.engine) as session:
             for laptop in self.laptops.values():
-                STATS.update(f"server outcome: {status}"
-                             for status, _ in receipts(session, laptop.device_id).values())
+                STATS.update(
+                    f"server outcome: {status}"
+                    for status, _ in receipts(session, laptop.device_id).values()
+                )
                 STATS.update(["local mutations"] * len(laptop.generated))
                 for r in replica_queues(laptop)[1]:
                     STATS.update([f"SyncRejection: {r.op} {r.table} {r.reason}"])
@@ -359,7 +420,8 @@ class SyncModel(RuleBasedStateMachine):
         assert names == want.buckets, f"{laptop.name}: bucket set differs"
         assert members == want.members, (
             f"{laptop.name}: memberships differ: replica-only {sorted(members - want.members)[:5]},"
-            f" server-only {sorted(want.members - members)[:5]}")
+            f" server-only {sorted(want.members - members)[:5]}"
+        )
         have = replica_view(laptop)
         for key in set(have) - set(want.rows):
             if never_held_by_a_bucket(session, key, have[key]):
@@ -371,7 +433,8 @@ class SyncModel(RuleBasedStateMachine):
                 del have[key]
         assert set(have) == set(want.rows), (
             f"{laptop.name}: rows differ: replica-only {sorted(set(have) - set(want.rows))[:5]},"
-            f" server-only {sorted(set(want.rows) - set(have))[:5]}")
+            f" server-only {sorted(set(want.rows) - set(have))[:5]}"
+        )
         _, kept = replica_queues(laptop)
         stale = bug_a_fields(kept)
         for key, row in want.rows.items():
@@ -397,7 +460,8 @@ class SyncModel(RuleBasedStateMachine):
         assert not applied & kept, f"{laptop.name}: applied AND rejected: {sorted(applied & kept)}"
         assert refused_on_server <= kept, (
             f"{laptop.name}: refused by the server but no SyncRejection:"
-            f" {sorted(refused_on_server - kept)}")
+            f" {sorted(refused_on_server - kept)}"
+        )
         vanished = generated - applied - kept
         assert not vanished, f"{laptop.name}: mutations vanished: {sorted(vanished)}"
         assert (applied | kept) <= generated, f"{laptop.name}: outcomes of unknown mutations"
@@ -427,21 +491,31 @@ class SyncModel(RuleBasedStateMachine):
 @pytest.mark.timeout(900)  # ~1.5 min when green; shrinking a failure takes longer
 def test_three_laptops_converge_and_lose_nothing(stage: Stage) -> None:
     SyncModel.stage = stage
-    run_state_machine_as_test(SyncModel, settings=settings(
-        max_examples=int(os.environ.get("CNC_MODEL_EXAMPLES", "15")), stateful_step_count=25,
-        deadline=None, derandomize=True, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))
+    run_state_machine_as_test(
+        SyncModel,
+        settings=settings(
+            max_examples=int(os.environ.get("CNC_MODEL_EXAMPLES", "15")),
+            stateful_step_count=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
     print("\nsync model coverage:", *(f"  {k}: {v}" for k, v in sorted(STATS.items())), sep="\n")
 
 
 # -- minimal regressions of what the model found -------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG A: sync_server/sync/apply.py answers permission_denied with show_row=False even when"
-    " the user can still read the row, and client/sync/push.py has nothing to roll the local"
-    " edit back with: the replica keeps the refused edit at the server's version forever"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG A: sync_server/sync/apply.py answers permission_denied with show_row=False even when"
+        " the user can still read the row, and client/sync/push.py has nothing to roll the local"
+        " edit back with: the replica keeps the refused edit at the server's version forever"
+    ),
+)
 def test_denied_edit_of_a_visible_row_is_rolled_back(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-a-{uuid.uuid4().hex[:8]}")
     lead = open_laptop(stage.base_url, world, "lead1", tmp_path / "lead1")
@@ -452,7 +526,8 @@ def test_denied_edit_of_a_visible_row_is_rolled_back(stage: Stage, tmp_path: Pat
         lead.engine.sync_once()
         _, kept = replica_queues(lead)
         assert [(r.table, r.op, r.reason) for r in kept] == [
-            ("journey", "delete", "permission_denied")]
+            ("journey", "delete", "permission_denied")
+        ]
         with Session(stage.engine) as session:
             assert j0 in server_view(session, lead.user_id).rows  # still the lead's job
             want = server_view(session, lead.user_id).rows[j0]
@@ -470,8 +545,10 @@ def _no_global_versioning_hook() -> Iterator[None]:
     """
     from sync_server.db import versioning
 
-    hooks = (("before_flush", versioning._stamp),
-             ("after_flush_postexec", versioning._record_memberships))
+    hooks = (
+        ("before_flush", versioning._stamp),
+        ("after_flush_postexec", versioning._record_memberships),
+    )
     installed = [(name, fn) for name, fn in hooks if event.contains(OrmSession, name, fn)]
     for name, fn in installed:
         event.remove(OrmSession, name, fn)
@@ -499,11 +576,15 @@ def test_sign_in_does_not_change_synced_user_row_silently(stage: Stage, tmp_path
             disp.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG C (child shape): the server accepts a child row (journey_event, quote_item, ...) under a parent"
-    " tombstoned meanwhile (sync_server/sync/apply.py _insert checks no parent liveness); the"
-    " child is in no bucket, yet client/sync/push.py writes the returned row into the replica,"
-    " and with no membership no removal ever comes: an orphan row stays forever"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG C (child shape): the server accepts a child row (journey_event, quote_item, ...) under a parent"
+        " tombstoned meanwhile (sync_server/sync/apply.py _insert checks no parent liveness); the"
+        " child is in no bucket, yet client/sync/push.py writes the returned row into the replica,"
+        " and with no membership no removal ever comes: an orphan row stays forever"
+    ),
+)
 def test_event_on_a_job_deleted_meanwhile_leaves_no_orphan(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-c-{uuid.uuid4().hex[:8]}")
     disp = open_laptop(stage.base_url, world, "disp", tmp_path / "disp")
@@ -513,9 +594,15 @@ def test_event_on_a_job_deleted_meanwhile_leaves_no_orphan(stage: Stage, tmp_pat
         admin.engine.sync_once()
         disp.writes.delete("journey", world.rows["j1"])
         disp.engine.sync_once()
-        admin.writes.insert("journey_event", {  # offline: admin has not heard of the delete
-            "journey_id": world.rows["j1"], "event_type": "NOTE",
-            "occurred_at": dt.datetime.now(dt.UTC), "recorded_by": admin.user_id})
+        admin.writes.insert(
+            "journey_event",
+            {  # offline: admin has not heard of the delete
+                "journey_id": world.rows["j1"],
+                "event_type": "NOTE",
+                "occurred_at": dt.datetime.now(dt.UTC),
+                "recorded_by": admin.user_id,
+            },
+        )
         admin.engine.sync_once()
         admin.engine.sync_once()
         with Session(stage.engine) as session:
@@ -526,17 +613,22 @@ def test_event_on_a_job_deleted_meanwhile_leaves_no_orphan(stage: Stage, tmp_pat
         admin.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG C (tombstone shape): client/sync/push.py writes the tombstone the push answer returns"
-    " for a row created and deleted before any pull; no bucket ever held it, so no removal"
-    " ever comes and the replica keeps the tombstone forever"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG C (tombstone shape): client/sync/push.py writes the tombstone the push answer returns"
+        " for a row created and deleted before any pull; no bucket ever held it, so no removal"
+        " ever comes and the replica keeps the tombstone forever"
+    ),
+)
 def test_created_and_deleted_offline_leaves_no_tombstone(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-c2-{uuid.uuid4().hex[:8]}")
     admin = open_laptop(stage.base_url, world, "admin", tmp_path / "admin")
     try:
         admin.engine.sync_once()
-        customer = admin.writes.insert("customer", {
-            "location_id": world.locations[1], "last_name": "Fleeting"})
+        customer = admin.writes.insert(
+            "customer", {"location_id": world.locations[1], "last_name": "Fleeting"}
+        )
         admin.writes.delete("customer", customer)
         admin.engine.sync_once()
         admin.engine.sync_once()

@@ -1,4 +1,5 @@
 """``cnc-client verify`` against the real server (DESIGN 4 integrity check)."""
+
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -12,14 +13,19 @@ def _one_by_one(office, names: list[str]) -> list:  # type: ignore[no-untyped-de
     """Office creates customers, syncing after each: one server version per row."""
     ids = []
     for name in names:
-        ids.append(office.writes.insert("customer", {
-            "location_id": office.session.user["location_id"], "last_name": name}))
+        ids.append(
+            office.writes.insert(
+                "customer", {"location_id": office.session.user["location_id"], "last_name": name}
+            )
+        )
         office.sync()
     return ids
 
 
 def test_verify_passes_then_finds_tampering_resyncs_the_bucket_and_passes_again(
-    world_db, make_client, run_cli,  # type: ignore[no-untyped-def]
+    world_db,
+    make_client,
+    run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
     _, world = world_db
     office = make_client(world.admin_a, "office")
@@ -32,8 +38,9 @@ def test_verify_passes_then_finds_tampering_resyncs_the_bucket_and_passes_again(
 
     # Drift behind the engine's back: a row's version changed, another row deleted.
     with laptop.store.engine.begin() as conn:
-        conn.execute(text("UPDATE customer SET version = version + 1000 WHERE id = :i"),
-                     {"i": first.hex})
+        conn.execute(
+            text("UPDATE customer SET version = version + 1000 WHERE id = :i"), {"i": first.hex}
+        )
         conn.execute(text("DELETE FROM customer WHERE id = :i"), {"i": second.hex})
     drift = run_cli(laptop, "verify")
     assert drift.code == 7, drift.out + drift.err
@@ -48,7 +55,9 @@ def test_verify_passes_then_finds_tampering_resyncs_the_bucket_and_passes_again(
 
 
 def test_rows_pulled_from_one_server_batch_keep_their_own_versions(
-    scene, make_client, server_db,  # type: ignore[no-untyped-def]
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
 ) -> None:
     laptop = make_client(scene.accounts["disp"], "laptop")
     laptop.sync()

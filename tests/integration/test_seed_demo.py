@@ -1,4 +1,5 @@
 """``seed_demo`` on a real PostgreSQL: the spec's counts, consistent money, reproducibility."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,9 @@ def _seed(engine: Engine, seed: int = 42) -> DemoResult:
 
 
 @pytest.fixture(scope="module")
-def seeded(database_factory: DatabaseFactory, migrated_template: str) -> Iterator[tuple[Engine, DemoResult]]:
+def seeded(
+    database_factory: DatabaseFactory, migrated_template: str
+) -> Iterator[tuple[Engine, DemoResult]]:
     engine = _schema(database_factory, migrated_template)
     yield engine, _seed(engine)
     engine.dispose()
@@ -65,20 +68,29 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def test_the_company_has_the_specified_shape(session: Session, seeded: tuple[Engine, DemoResult]) -> None:
+def test_the_company_has_the_specified_shape(
+    session: Session, seeded: tuple[Engine, DemoResult]
+) -> None:
     result = seeded[1]
     assert session.scalar(select(func.count()).select_from(Location)) == 43
     assert session.scalar(select(func.count()).select_from(User)) == 50
     assert {u.role for u in session.scalars(select(User))} == set(UserRole)
     hq = session.scalars(select(Location).order_by(Location.created_at)).first()
-    assert hq is not None and (hq.code, hq.city, hq.timezone) == ("TOR1", "Toronto", "America/Toronto")
+    assert hq is not None and (hq.code, hq.city, hq.timezone) == (
+        "TOR1",
+        "Toronto",
+        "America/Toronto",
+    )
     assert session.scalar(select(func.count()).where(Customer.location_id == hq.id)) == 40
-    stored = {(p.role, p.resource, p.action, p.scope) for p in session.scalars(select(m.RolePermission))}
+    stored = {
+        (p.role, p.resource, p.action, p.scope) for p in session.scalars(select(m.RolePermission))
+    }
     assert stored == {(g.role, g.resource, g.action, g.scope) for g in DEFAULT_GRANTS}
     for name, count in result.counts.items():
         assert session.scalar(text(f'SELECT count(*) FROM "{name}"')) == count, name
     assert session.scalar(select(func.count()).select_from(QuoteItem)) == 3 * session.scalar(
-        select(func.count()).select_from(Quote))
+        select(func.count()).select_from(Quote)
+    )
 
 
 def test_every_pipeline_status_and_line_category_appears(session: Session) -> None:
@@ -92,14 +104,26 @@ def test_quote_totals_are_the_shared_totals_function(session: Session) -> None:
     provinces = {loc.id: loc.province for loc in session.scalars(select(Location))}
     exempt = {k: v for k, v in session.execute(select(Customer.id, Customer.tax_exempt))}
     for quote in session.scalars(select(Quote)):
-        totals = compute_totals(DocumentInput(
-            currency=quote.currency, tax_date=quote.move_date, province=provinces[quote.location_id],
-            tax_exempt=exempt[quote.customer_id], tax_rows=tax_rows,
-            document_discount_pct=quote.discount_pct,
-            lines=tuple(LineInput(i.quantity, i.unit_price, i.discount_pct, i.taxable, i.category)
-                        for i in quote.items)))
+        totals = compute_totals(
+            DocumentInput(
+                currency=quote.currency,
+                tax_date=quote.move_date,
+                province=provinces[quote.location_id],
+                tax_exempt=exempt[quote.customer_id],
+                tax_rows=tax_rows,
+                document_discount_pct=quote.discount_pct,
+                lines=tuple(
+                    LineInput(i.quantity, i.unit_price, i.discount_pct, i.taxable, i.category)
+                    for i in quote.items
+                ),
+            )
+        )
         assert (quote.subtotal, quote.discount_amount, quote.tax_amount, quote.total) == (
-            totals.subtotal, totals.discount, totals.tax_total, totals.total), quote.number
+            totals.subtotal,
+            totals.discount,
+            totals.tax_total,
+            totals.total,
+        ), quote.number
         assert [i.line_total for i in quote.items] == [line.amount for line in totals.lines]
         assert quote.tax_breakdown == totals.to_dict()["taxes"]
         assert quote.tax_breakdown or exempt[quote.customer_id], "every branch charges tax"
@@ -109,18 +133,32 @@ def test_invoices_agree_with_payments_status_and_ledger(session: Session) -> Non
     invoices = list(session.scalars(select(m.Invoice)))
     assert invoices
     payments = list(session.scalars(select(m.Payment)))
-    ledger = {e.payment_id: e for e in session.scalars(select(m.FinancialTransaction))
-              if e.payment_id is not None}
+    ledger = {
+        e.payment_id: e
+        for e in session.scalars(select(m.FinancialTransaction))
+        if e.payment_id is not None
+    }
     for invoice in invoices:
         mine = [p for p in payments if p.invoice_id == invoice.id]
-        paid = sum((p.amount for p in mine if p.refund_of_id is None and p.status.value in
-                    ("COMPLETED", "REFUNDED")), Decimal(0))
+        paid = sum(
+            (
+                p.amount
+                for p in mine
+                if p.refund_of_id is None and p.status.value in ("COMPLETED", "REFUNDED")
+            ),
+            Decimal(0),
+        )
         refunded = sum((p.amount for p in mine if p.refund_of_id is not None), Decimal(0))
         assert invoice.amount_paid == paid
         assert (invoice.balance_due, invoice.credit_amount) == invoice_balance(invoice.total, paid)
         assert invoice.status == derive_invoice_status(
-            total=invoice.total, amount_paid=paid, due_date=invoice.due_date, today=TODAY,
-            current=invoice.status, refunded=refunded)
+            total=invoice.total,
+            amount_paid=paid,
+            due_date=invoice.due_date,
+            today=TODAY,
+            current=invoice.status,
+            refunded=refunded,
+        )
         assert sum((i.line_total for i in invoice.items), Decimal(0)) == invoice.subtotal
     for payment in payments:
         entry = ledger.get(payment.id)
@@ -129,8 +167,9 @@ def test_invoices_agree_with_payments_status_and_ledger(session: Session) -> Non
             continue
         assert entry is not None and entry.invoice_id == payment.invoice_id
         assert entry.amount == (-payment.amount if payment.refund_of_id else payment.amount)
-    transfers = session.scalar(text("SELECT coalesce(sum(amount), 0) FROM financial_transaction "
-                                    "WHERE type = 'TRANSFER'"))
+    transfers = session.scalar(
+        text("SELECT coalesce(sum(amount), 0) FROM financial_transaction WHERE type = 'TRANSFER'")
+    )
     assert transfers == 0
     statuses = {i.status.value for i in invoices}
     assert "PAID" in statuses
@@ -138,37 +177,58 @@ def test_invoices_agree_with_payments_status_and_ledger(session: Session) -> Non
 
 def test_operations_are_plausible(session: Session) -> None:
     # crews and trucks come from the journey's own branch; converted quotes point at their journey
-    bad_crew = session.scalar(text(
-        'SELECT count(*) FROM journey_crew c JOIN journey j ON j.id = c.journey_id '
-        'JOIN "user" u ON u.id = c.user_id WHERE u.location_id <> j.location_id'))
-    bad_truck = session.scalar(text(
-        "SELECT count(*) FROM journey j JOIN equipment e ON e.id = j.truck_id "
-        "WHERE e.location_id <> j.location_id OR e.status <> 'ACTIVE'"))
-    unlinked = session.scalar(text(
-        "SELECT count(*) FROM quote q LEFT JOIN journey j ON j.id = q.journey_id "
-        "WHERE (q.status = 'CONVERTED') <> (j.id IS NOT NULL AND j.quote_id = q.id)"))
-    negative = session.scalar(text(
-        "SELECT count(*) FROM (SELECT inventory_id FROM inventory_transaction "
-        "GROUP BY inventory_id HAVING sum(quantity) < 0) s"))
+    bad_crew = session.scalar(
+        text(
+            "SELECT count(*) FROM journey_crew c JOIN journey j ON j.id = c.journey_id "
+            'JOIN "user" u ON u.id = c.user_id WHERE u.location_id <> j.location_id'
+        )
+    )
+    bad_truck = session.scalar(
+        text(
+            "SELECT count(*) FROM journey j JOIN equipment e ON e.id = j.truck_id "
+            "WHERE e.location_id <> j.location_id OR e.status <> 'ACTIVE'"
+        )
+    )
+    unlinked = session.scalar(
+        text(
+            "SELECT count(*) FROM quote q LEFT JOIN journey j ON j.id = q.journey_id "
+            "WHERE (q.status = 'CONVERTED') <> (j.id IS NOT NULL AND j.quote_id = q.id)"
+        )
+    )
+    negative = session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT inventory_id FROM inventory_transaction "
+            "GROUP BY inventory_id HAVING sum(quantity) < 0) s"
+        )
+    )
     assert (bad_crew, bad_truck, unlinked, negative) == (0, 0, 0, 0)
     # the demo dispatcher and crew lead have jobs today
     hq = session.scalar(select(Location).where(Location.code == "TOR1"))
-    today_jobs = session.scalar(select(func.count()).select_from(m.Journey).where(
-        m.Journey.location_id == hq.id, m.Journey.scheduled_date == TODAY))
+    today_jobs = session.scalar(
+        select(func.count())
+        .select_from(m.Journey)
+        .where(m.Journey.location_id == hq.id, m.Journey.scheduled_date == TODAY)
+    )
     lead = session.scalar(select(User).where(User.email == "crewlead@demo.cnc-crm.ca"))
-    lead_today = session.scalar(text(
-        "SELECT count(*) FROM journey_crew c JOIN journey j ON j.id = c.journey_id "
-        "WHERE c.user_id = :u AND j.scheduled_date = :d"), {"u": lead.id, "d": TODAY})
+    lead_today = session.scalar(
+        text(
+            "SELECT count(*) FROM journey_crew c JOIN journey j ON j.id = c.journey_id "
+            "WHERE c.user_id = :u AND j.scheduled_date = :d"
+        ),
+        {"u": lead.id, "d": TODAY},
+    )
     assert today_jobs >= 2 and lead_today >= 1
     assert session.scalar(select(func.count()).select_from(m.JourneyEvent)) > 0
 
 
-def test_demo_accounts_sign_in(session: Session, seeded: tuple[Engine, DemoResult],
-                               tmp_path: Path) -> None:
+def test_demo_accounts_sign_in(
+    session: Session, seeded: tuple[Engine, DemoResult], tmp_path: Path
+) -> None:
     result = seeded[1]
     assert [a.email for a in result.accounts[:6]] == [
-        f"{name}@demo.cnc-crm.ca" for name in
-        ("admin", "manager", "dispatcher", "sales", "accountant", "crewlead")]
+        f"{name}@demo.cnc-crm.ca"
+        for name in ("admin", "manager", "dispatcher", "sales", "accountant", "crewlead")
+    ]
     hashes = {k: v for k, v in session.execute(select(User.email, User.password_hash))}
     assert len(result.accounts) == 50 == len(hashes)
     for account in result.accounts:

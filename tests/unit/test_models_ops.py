@@ -4,6 +4,7 @@ The schema is built on in-memory SQLite from the real tables of these modules
 plus tenancy; FK targets owned by other domains (journey, customer, ...) are
 replaced by id-only stubs so these tests do not depend on those models.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,15 +48,34 @@ from shared_models.models import (
 )
 
 OPS_TABLES = [
-    "equipment", "equipment_maintenance", "equipment_assignment", "equipment_check",
-    "inventory", "inventory_transaction", "supplier",
-    "schedule", "availability", "working_hours", "schedule_conflict",
-    "report", "dashboard",
-    "communication", "template", "notification",
-    "integration", "integration_sync_log", "webhook", "webhook_delivery", "calendar_feed",
+    "equipment",
+    "equipment_maintenance",
+    "equipment_assignment",
+    "equipment_check",
+    "inventory",
+    "inventory_transaction",
+    "supplier",
+    "schedule",
+    "availability",
+    "working_hours",
+    "schedule_conflict",
+    "report",
+    "dashboard",
+    "communication",
+    "template",
+    "notification",
+    "integration",
+    "integration_sync_log",
+    "webhook",
+    "webhook_delivery",
+    "calendar_feed",
 ]
 SERVER_ONLY = {
-    "report", "integration", "integration_sync_log", "webhook", "webhook_delivery",
+    "report",
+    "integration",
+    "integration_sync_log",
+    "webhook",
+    "webhook_delivery",
     "calendar_feed",
 }
 APPEND_ONLY = {"equipment_check", "inventory_transaction"}
@@ -102,20 +122,34 @@ def org(session: Session) -> dict[str, uuid.UUID]:
     session.add(tenant)
     session.flush()
     loc = Location(
-        tenant_id=tenant.id, name="Ottawa", code="OTT", address_line1="1 Bank St",
-        city="Ottawa", province=Province.ON, postal_code="K1P 1A1", timezone="America/Toronto",
+        tenant_id=tenant.id,
+        name="Ottawa",
+        code="OTT",
+        address_line1="1 Bank St",
+        city="Ottawa",
+        province=Province.ON,
+        postal_code="K1P 1A1",
+        timezone="America/Toronto",
     )
     session.add(loc)
     session.flush()
     user = User(
-        tenant_id=tenant.id, email="lead@lgm.test", full_name="Sam Lead",
-        role=UserRole.CREW_LEAD, location_id=loc.id,
+        tenant_id=tenant.id,
+        email="lead@lgm.test",
+        full_name="Sam Lead",
+        role=UserRole.CREW_LEAD,
+        location_id=loc.id,
     )
     session.add(user)
     session.flush()
     truck = Equipment(
-        tenant_id=tenant.id, location_id=loc.id, unit_number="T-14", name="26 ft box truck",
-        type=EquipmentType.TRUCK, capacity_cuft=Decimal("1700.000"), odometer_km=182_340,
+        tenant_id=tenant.id,
+        location_id=loc.id,
+        unit_number="T-14",
+        name="26 ft box truck",
+        type=EquipmentType.TRUCK,
+        capacity_cuft=Decimal("1700.000"),
+        odometer_km=182_340,
     )
     session.add(truck)
     session.commit()
@@ -136,15 +170,31 @@ def test_sync_flags_match_the_design() -> None:
 
 def test_equipment_check_round_trips(session: Session, org: dict[str, uuid.UUID]) -> None:
     items = [
-        {"code": "BRAKES", "label": "Service brakes", "result": "PASS",
-         "safety_critical": True, "note": None},
-        {"code": "LIGHTS", "label": "Marker lights", "result": "FAIL",
-         "safety_critical": False, "note": "rear left out"},
+        {
+            "code": "BRAKES",
+            "label": "Service brakes",
+            "result": "PASS",
+            "safety_critical": True,
+            "note": None,
+        },
+        {
+            "code": "LIGHTS",
+            "label": "Marker lights",
+            "result": "FAIL",
+            "safety_critical": False,
+            "note": "rear left out",
+        },
     ]
     check = EquipmentCheck(
-        tenant_id=org["tenant"], equipment_id=org["truck"], performed_by=org["user"],
-        performed_at=NOW, odometer_km=182_400, engine_hours=Decimal("5120.5"),
-        items=items, overall_result=CheckResult.PASS, defects_summary="rear marker light out",
+        tenant_id=org["tenant"],
+        equipment_id=org["truck"],
+        performed_by=org["user"],
+        performed_at=NOW,
+        odometer_km=182_400,
+        engine_hours=Decimal("5120.5"),
+        items=items,
+        overall_result=CheckResult.PASS,
+        defects_summary="rear marker light out",
     )
     session.add(check)
     session.commit()
@@ -166,8 +216,13 @@ def test_stock_is_the_exact_sum_of_signed_transactions(
     session.add(supplier)
     session.flush()
     tape = Inventory(
-        tenant_id=org["tenant"], location_id=org["location"], sku="TAPE-48", name="Packing tape",
-        unit="roll", unit_cost=Decimal("2.35"), reorder_point=Decimal("24"),
+        tenant_id=org["tenant"],
+        location_id=org["location"],
+        sku="TAPE-48",
+        name="Packing tape",
+        unit="roll",
+        unit_cost=Decimal("2.35"),
+        reorder_point=Decimal("24"),
         supplier_id=supplier.id,
     )
     session.add(tape)
@@ -180,10 +235,16 @@ def test_stock_is_the_exact_sum_of_signed_transactions(
         (InventoryTransactionType.SALE, Decimal("0.100")),  # customer returned part of a roll
     ]
     for kind, qty in moves:
-        session.add(InventoryTransaction(
-            tenant_id=org["tenant"], inventory_id=tape.id, type=kind, quantity=qty,
-            occurred_at=NOW, performed_by=org["user"],
-        ))
+        session.add(
+            InventoryTransaction(
+                tenant_id=org["tenant"],
+                inventory_id=tape.id,
+                type=kind,
+                quantity=qty,
+                occurred_at=NOW,
+                performed_by=org["user"],
+            )
+        )
     session.commit()
     session.expire_all()
 
@@ -195,8 +256,9 @@ def test_stock_is_the_exact_sum_of_signed_transactions(
     assert stored == [qty for _, qty in moves]
     assert all(isinstance(q, Decimal) for q in stored)
     on_hand = session.scalar(
-        select(func.sum(InventoryTransaction.quantity))
-        .where(InventoryTransaction.inventory_id == tape.id)
+        select(func.sum(InventoryTransaction.quantity)).where(
+            InventoryTransaction.inventory_id == tape.id
+        )
     )
     assert Decimal(on_hand).quantize(Decimal("0.001")) == Decimal("131.726")
     assert session.get(Supplier, supplier.id).on_time_rate == Decimal("0.950000")
@@ -204,8 +266,13 @@ def test_stock_is_the_exact_sum_of_signed_transactions(
 
 def _schedule(org: dict[str, uuid.UUID], start: dt.datetime, end: dt.datetime) -> Schedule:
     return Schedule(
-        tenant_id=org["tenant"], location_id=org["location"], type=ScheduleType.JOURNEY,
-        title="Move: Smith", start_at=start, end_at=end, user_id=org["user"],
+        tenant_id=org["tenant"],
+        location_id=org["location"],
+        type=ScheduleType.JOURNEY,
+        title="Move: Smith",
+        start_at=start,
+        end_at=end,
+        user_id=org["user"],
         equipment_id=org["truck"],
     )
 
@@ -218,34 +285,59 @@ def test_schedule_in_order_is_accepted(session: Session, org: dict[str, uuid.UUI
 REFUSED: dict[str, Callable[[dict[str, uuid.UUID]], Base]] = {
     "schedule_end_before_start": lambda o: _schedule(o, NOW, NOW - dt.timedelta(hours=1)),
     "equipment_negative_odometer": lambda o: Equipment(
-        tenant_id=o["tenant"], location_id=o["location"], unit_number="T-15", name="Cube van",
-        type=EquipmentType.TRUCK, odometer_km=-1,
+        tenant_id=o["tenant"],
+        location_id=o["location"],
+        unit_number="T-15",
+        name="Cube van",
+        type=EquipmentType.TRUCK,
+        odometer_km=-1,
     ),
     "check_negative_odometer": lambda o: EquipmentCheck(
-        tenant_id=o["tenant"], equipment_id=o["truck"], performed_by=o["user"],
-        performed_at=NOW, odometer_km=-5, overall_result=CheckResult.PASS,
+        tenant_id=o["tenant"],
+        equipment_id=o["truck"],
+        performed_by=o["user"],
+        performed_at=NOW,
+        odometer_km=-5,
+        overall_result=CheckResult.PASS,
     ),
     "duplicate_live_unit_number": lambda o: Equipment(
-        tenant_id=o["tenant"], location_id=o["location"], unit_number="T-14", name="Twin",
+        tenant_id=o["tenant"],
+        location_id=o["location"],
+        unit_number="T-14",
+        name="Twin",
         type=EquipmentType.TRUCK,
     ),
     "availability_end_before_start": lambda o: Availability(
-        tenant_id=o["tenant"], user_id=o["user"], type=AvailabilityType.VACATION,
-        start_at=NOW, end_at=NOW,
+        tenant_id=o["tenant"],
+        user_id=o["user"],
+        type=AvailabilityType.VACATION,
+        start_at=NOW,
+        end_at=NOW,
     ),
     "working_hours_end_before_start": lambda o: WorkingHours(
-        tenant_id=o["tenant"], user_id=o["user"], weekday=0,
-        start_time=dt.time(17, 0), end_time=dt.time(7, 0),
+        tenant_id=o["tenant"],
+        user_id=o["user"],
+        weekday=0,
+        start_time=dt.time(17, 0),
+        end_time=dt.time(7, 0),
     ),
     "working_hours_bad_weekday": lambda o: WorkingHours(
-        tenant_id=o["tenant"], user_id=o["user"], weekday=7,
-        start_time=dt.time(7, 0), end_time=dt.time(15, 0),
+        tenant_id=o["tenant"],
+        user_id=o["user"],
+        weekday=7,
+        start_time=dt.time(7, 0),
+        end_time=dt.time(15, 0),
     ),
     "supplier_rate_above_one": lambda o: Supplier(
-        tenant_id=o["tenant"], name="Late Co", on_time_rate=Decimal("1.2"),
+        tenant_id=o["tenant"],
+        name="Late Co",
+        on_time_rate=Decimal("1.2"),
     ),
     "negative_reorder_point": lambda o: Inventory(
-        tenant_id=o["tenant"], location_id=o["location"], sku="BOX-S", name="Small box",
+        tenant_id=o["tenant"],
+        location_id=o["location"],
+        sku="BOX-S",
+        name="Small box",
         reorder_point=Decimal("-1"),
     ),
 }
@@ -285,20 +377,33 @@ def test_database_refuses_invalid_rows(
     ],
 )
 def test_transaction_sign_and_transfer_rules(
-    session: Session, org: dict[str, uuid.UUID], kind: InventoryTransactionType,
-    qty: Decimal, transfer: bool, constraint: str,
+    session: Session,
+    org: dict[str, uuid.UUID],
+    kind: InventoryTransactionType,
+    qty: Decimal,
+    transfer: bool,
+    constraint: str,
 ) -> None:
     item = Inventory(
-        tenant_id=org["tenant"], location_id=org["location"], sku="BLANKET", name="Pad",
+        tenant_id=org["tenant"],
+        location_id=org["location"],
+        sku="BLANKET",
+        name="Pad",
     )
     session.add(item)
     session.commit()
-    session.add(InventoryTransaction(
-        tenant_id=org["tenant"], inventory_id=item.id, type=kind, quantity=qty,
-        occurred_at=NOW, performed_by=org["user"],
-        transfer_group_id=uuid7() if transfer else None,
-        counterpart_location_id=org["location"] if transfer else None,
-    ))
+    session.add(
+        InventoryTransaction(
+            tenant_id=org["tenant"],
+            inventory_id=item.id,
+            type=kind,
+            quantity=qty,
+            occurred_at=NOW,
+            performed_by=org["user"],
+            transfer_group_id=uuid7() if transfer else None,
+            counterpart_location_id=org["location"] if transfer else None,
+        )
+    )
     with pytest.raises(IntegrityError, match=f"ck_inventory_transaction_{constraint}"):
         session.commit()
 
@@ -307,10 +412,15 @@ def test_tombstoned_unit_number_can_be_reused(session: Session, org: dict[str, u
     old = session.get(Equipment, org["truck"])
     old.deleted_at = NOW
     session.commit()
-    session.add(Equipment(
-        tenant_id=org["tenant"], location_id=org["location"], unit_number="T-14",
-        name="Replacement 26 ft", type=EquipmentType.TRUCK,
-    ))
+    session.add(
+        Equipment(
+            tenant_id=org["tenant"],
+            location_id=org["location"],
+            unit_number="T-14",
+            name="Replacement 26 ft",
+            type=EquipmentType.TRUCK,
+        )
+    )
     session.commit()
 
 
@@ -320,7 +430,7 @@ def test_postgresql_ddl_compiles() -> None:
     for name in OPS_TABLES:
         table = md.tables[name]
         ddl = str(CreateTable(table).compile(dialect=dialect))
-        assert f'CREATE TABLE {dialect.identifier_preparer.quote(name)}' in ddl
+        assert f"CREATE TABLE {dialect.identifier_preparer.quote(name)}" in ddl
         for index in table.indexes:
             str(CreateIndex(index).compile(dialect=dialect))
     equipment = str(CreateTable(md.tables["equipment"]).compile(dialect=dialect))

@@ -1,4 +1,5 @@
 """Sales, access, finance, pricing and jobs models: schema, exact money, refused bad amounts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -126,32 +127,53 @@ def _seed(session: Session) -> tuple[models.Tenant, models.Location, models.User
     session.add(tenant)
     session.flush()
     location = models.Location(
-        tenant_id=tenant.id, name="Toronto East", code="TOE", address_line1="1 Main St",
-        city="Toronto", province=Province.ON, postal_code="M4C 1A1", timezone="America/Toronto",
+        tenant_id=tenant.id,
+        name="Toronto East",
+        code="TOE",
+        address_line1="1 Main St",
+        city="Toronto",
+        province=Province.ON,
+        postal_code="M4C 1A1",
+        timezone="America/Toronto",
     )
     session.add(location)
     session.flush()
     user = models.User(
-        tenant_id=tenant.id, email="rep@example.com", full_name="Sam Rep",
-        role=UserRole.SALES, location_id=location.id,
+        tenant_id=tenant.id,
+        email="rep@example.com",
+        full_name="Sam Rep",
+        role=UserRole.SALES,
+        location_id=location.id,
     )
     session.add(user)
     session.flush()
     return tenant, location, user
 
 
-def _quote(tenant: models.Tenant, location: models.Location, user: models.User,
-           customer: models.Customer, **amounts: Decimal) -> models.Quote:
+def _quote(
+    tenant: models.Tenant,
+    location: models.Location,
+    user: models.User,
+    customer: models.Customer,
+    **amounts: Decimal,
+) -> models.Quote:
     return models.Quote(
-        tenant_id=tenant.id, location_id=location.id, customer_id=customer.id,
-        created_by=user.id, **amounts,
+        tenant_id=tenant.id,
+        location_id=location.id,
+        customer_id=customer.id,
+        created_by=user.id,
+        **amounts,
     )
 
 
 def _customer(tenant: models.Tenant, location: models.Location) -> models.Customer:
     return models.Customer(
-        tenant_id=tenant.id, location_id=location.id, first_name="Ada", last_name="Lovelace",
-        customer_type=CustomerType.RESIDENTIAL, province=Province.ON,
+        tenant_id=tenant.id,
+        location_id=location.id,
+        first_name="Ada",
+        last_name="Lovelace",
+        customer_type=CustomerType.RESIDENTIAL,
+        province=Province.ON,
     )
 
 
@@ -163,9 +185,14 @@ def test_quote_round_trip_keeps_decimals_and_utc(engine: Engine) -> None:
         session.add(customer)
         session.flush()
         quote = _quote(
-            tenant, location, user, customer,
-            subtotal=Decimal("1234567.89"), tax_amount=Decimal("160493.83"),
-            total=Decimal("1395061.72"), deposit_amount=Decimal("0.10"),
+            tenant,
+            location,
+            user,
+            customer,
+            subtotal=Decimal("1234567.89"),
+            tax_amount=Decimal("160493.83"),
+            total=Decimal("1395061.72"),
+            deposit_amount=Decimal("0.10"),
             discount_pct=Decimal("7.500000"),
         )
         quote.currency = Currency.CAD
@@ -177,23 +204,41 @@ def test_quote_round_trip_keeps_decimals_and_utc(engine: Engine) -> None:
         quote.tax_breakdown = [{"kind": "HST", "rate": "0.13", "amount": "160493.83"}]
         session.add(quote)
         session.flush()
-        session.add_all([
-            models.QuoteItem(
-                tenant_id=tenant.id, quote_id=quote.id, category=QuoteItemCategory.MOVING_SERVICES,
-                description="3 movers, 1 truck", quantity=Decimal("6.250"), unit="hour",
-                unit_price=Decimal("199.99"), line_total=Decimal("1249.94"), sort_order=2,
-            ),
-            models.QuoteItem(
-                tenant_id=tenant.id, quote_id=quote.id, category=QuoteItemCategory.PACKING_SERVICES,
-                description="Medium boxes", quantity=Decimal("20"), unit="box",
-                unit_price=Decimal("3.10"), line_total=Decimal("62.00"), sort_order=1,
-            ),
-            models.QuoteItem(
-                tenant_id=tenant.id, quote_id=quote.id, category=QuoteItemCategory.OTHER,
-                description="Removed line", unit_price=Decimal("1"), line_total=Decimal("1"),
-                deleted_at=signed,
-            ),
-        ])
+        session.add_all(
+            [
+                models.QuoteItem(
+                    tenant_id=tenant.id,
+                    quote_id=quote.id,
+                    category=QuoteItemCategory.MOVING_SERVICES,
+                    description="3 movers, 1 truck",
+                    quantity=Decimal("6.250"),
+                    unit="hour",
+                    unit_price=Decimal("199.99"),
+                    line_total=Decimal("1249.94"),
+                    sort_order=2,
+                ),
+                models.QuoteItem(
+                    tenant_id=tenant.id,
+                    quote_id=quote.id,
+                    category=QuoteItemCategory.PACKING_SERVICES,
+                    description="Medium boxes",
+                    quantity=Decimal("20"),
+                    unit="box",
+                    unit_price=Decimal("3.10"),
+                    line_total=Decimal("62.00"),
+                    sort_order=1,
+                ),
+                models.QuoteItem(
+                    tenant_id=tenant.id,
+                    quote_id=quote.id,
+                    category=QuoteItemCategory.OTHER,
+                    description="Removed line",
+                    unit_price=Decimal("1"),
+                    line_total=Decimal("1"),
+                    deleted_at=signed,
+                ),
+            ]
+        )
         session.commit()
         quote_id = quote.id
 
@@ -239,11 +284,17 @@ def test_negative_item_quantity_is_refused(engine: Engine) -> None:
         quote = _quote(tenant, location, user, customer)
         session.add(quote)
         session.flush()
-        session.add(models.QuoteItem(
-            tenant_id=tenant.id, quote_id=quote.id, category=QuoteItemCategory.OTHER,
-            description="Credit", quantity=Decimal("-1"), unit_price=Decimal("10"),
-            line_total=Decimal("0"),
-        ))
+        session.add(
+            models.QuoteItem(
+                tenant_id=tenant.id,
+                quote_id=quote.id,
+                category=QuoteItemCategory.OTHER,
+                description="Credit",
+                quantity=Decimal("-1"),
+                unit_price=Decimal("10"),
+                line_total=Decimal("0"),
+            )
+        )
         with pytest.raises(IntegrityError, match="quantity_nonneg"):
             session.flush()
 
@@ -252,8 +303,13 @@ def test_tombstoned_crew_row_does_not_block_re_adding(engine: Engine) -> None:
     """Live-row uniqueness: one active permission per cell, a tombstone frees the slot."""
     with Session(engine) as session:
         tenant, _location, _user = _seed(session)
-        cell = dict(tenant_id=tenant.id, role=UserRole.SALES, resource="quote",
-                    action="UPDATE", scope="LOCATION")
+        cell = dict(
+            tenant_id=tenant.id,
+            role=UserRole.SALES,
+            resource="quote",
+            action="UPDATE",
+            scope="LOCATION",
+        )
         first = models.RolePermission(**cell)
         session.add(first)
         session.flush()
@@ -264,8 +320,13 @@ def test_tombstoned_crew_row_does_not_block_re_adding(engine: Engine) -> None:
 
     with Session(engine) as session:
         tenant, _location, _user = _seed(session)
-        cell = dict(tenant_id=tenant.id, role=UserRole.SALES, resource="quote",
-                    action="UPDATE", scope="LOCATION")
+        cell = dict(
+            tenant_id=tenant.id,
+            role=UserRole.SALES,
+            resource="quote",
+            action="UPDATE",
+            scope="LOCATION",
+        )
         session.add(models.RolePermission(**cell, deleted_at=dt.datetime.now(dt.UTC)))
         session.add(models.RolePermission(**cell))
         session.flush()
@@ -278,12 +339,19 @@ def test_invoice_balance_must_match_payments(engine: Engine) -> None:
         customer = _customer(tenant, location)
         session.add(customer)
         session.flush()
-        base = dict(tenant_id=tenant.id, location_id=location.id, customer_id=customer.id,
-                    subtotal=Decimal("100.00"), total=Decimal("100.00"))
-        session.add(models.Invoice(**base, amount_paid=Decimal("120.00"),
-                                   credit_amount=Decimal("20.00")))
+        base = dict(
+            tenant_id=tenant.id,
+            location_id=location.id,
+            customer_id=customer.id,
+            subtotal=Decimal("100.00"),
+            total=Decimal("100.00"),
+        )
+        session.add(
+            models.Invoice(**base, amount_paid=Decimal("120.00"), credit_amount=Decimal("20.00"))
+        )
         session.flush()
-        session.add(models.Invoice(**base, amount_paid=Decimal("120.00"),
-                                   balance_due=Decimal("-20.00")))
+        session.add(
+            models.Invoice(**base, amount_paid=Decimal("120.00"), balance_due=Decimal("-20.00"))
+        )
         with pytest.raises(IntegrityError):
             session.flush()

@@ -6,6 +6,7 @@
 memberships exactly as if a client had pushed it. ``ServerDb`` reads the
 server's truth back (rows, audit log) and writes as an office user would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -87,8 +88,9 @@ class ServerDb:
         self.engine.dispose()
 
     @contextmanager
-    def writer(self, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None,
-               role: str | None = None) -> Iterator[SyncWriter]:
+    def writer(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID | None = None, role: str | None = None
+    ) -> Iterator[SyncWriter]:
         """One committed transaction through the server's single write path."""
         with session_scope(self.engine) as session:
             w = SyncWriter(session, Actor(tenant_id, user_id, None, role))
@@ -103,10 +105,17 @@ class ServerDb:
 
     def audit(self, table: str, row_id: uuid.UUID | str) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
-            rows = s.execute(text(
-                "SELECT action, mutation_id, device_id, user_id, version, before, after"
-                " FROM audit_log WHERE table_name = :t AND row_id = :r ORDER BY version"),
-                {"t": table, "r": uuid.UUID(str(row_id))}).mappings().all()
+            rows = (
+                s.execute(
+                    text(
+                        "SELECT action, mutation_id, device_id, user_id, version, before, after"
+                        " FROM audit_log WHERE table_name = :t AND row_id = :r ORDER BY version"
+                    ),
+                    {"t": table, "r": uuid.UUID(str(row_id))},
+                )
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]
 
     def scalar(self, sql: str, **params: Any) -> Any:
@@ -115,9 +124,16 @@ class ServerDb:
 
 
 def _location(session: Session, tenant_id: uuid.UUID, code: str) -> Location:
-    loc = Location(tenant_id=tenant_id, name=f"Branch {code}", code=code,
-                   address_line1="1 Front St W", city="Toronto", province=Province.ON,
-                   postal_code="M5J 2X5", timezone="America/Toronto")
+    loc = Location(
+        tenant_id=tenant_id,
+        name=f"Branch {code}",
+        code=code,
+        address_line1="1 Front St W",
+        city="Toronto",
+        province=Province.ON,
+        postal_code="M5J 2X5",
+        timezone="America/Toronto",
+    )
     session.add(loc)
     session.flush()
     return loc
@@ -137,17 +153,30 @@ def build_scene(db_url: str, slug: str = "acme") -> Scene:
             locs = [_location(session, tenant.id, f"L{i}") for i in range(2)]
             scene = Scene(db_url, tenant.id, [loc.id for loc in locs])
             for name, (role, where) in PEOPLE.items():
-                user = User(tenant_id=tenant.id, location_id=locs[where].id,
-                            email=f"{name}@{slug}.example", full_name=f"{name.title()} Person",
-                            role=role, scope=default_home_scope(role),
-                            password_hash=_password_hash())
+                user = User(
+                    tenant_id=tenant.id,
+                    location_id=locs[where].id,
+                    email=f"{name}@{slug}.example",
+                    full_name=f"{name.title()} Person",
+                    role=role,
+                    scope=default_home_scope(role),
+                    password_hash=_password_hash(),
+                )
                 session.add(user)
                 session.flush()
                 scene.accounts[name] = Account(id=user.id, tenant_id=tenant.id, email=user.email)
             for r in CANADIAN_TAX_RATES_2026:
-                session.add(TaxRate(tenant_id=tenant.id, province=r.province, kind=r.kind,
-                                    rate=r.rate, effective_from=r.effective_from,
-                                    effective_to=r.effective_to, label=r.label))
+                session.add(
+                    TaxRate(
+                        tenant_id=tenant.id,
+                        province=r.province,
+                        kind=r.kind,
+                        rate=r.rate,
+                        effective_from=r.effective_from,
+                        effective_to=r.effective_to,
+                        label=r.label,
+                    )
+                )
             session.flush()
             rebuild_memberships(session, tenant.id)
         server = ServerDb(db_url)
@@ -169,35 +198,91 @@ def _populate(w: SyncWriter, s: Scene) -> None:
 
     loc = s.locations
     for name, (last, where) in CUSTOMERS.items():
-        put(name, "customer", location_id=loc[where], first_name="Zéphyrin", last_name=last,
-            email=f"{name}@mail.example", notes="orig")
-    quotes = {"q1": ("c1", 0, "DRAFT"), "q2": ("c2", 0, "DRAFT"), "qs": ("c2", 0, "SENT"),
-              "qa": ("c3", 0, "ACCEPTED"), "q4": ("c4", 1, "DRAFT")}
+        put(
+            name,
+            "customer",
+            location_id=loc[where],
+            first_name="Zéphyrin",
+            last_name=last,
+            email=f"{name}@mail.example",
+            notes="orig",
+        )
+    quotes = {
+        "q1": ("c1", 0, "DRAFT"),
+        "q2": ("c2", 0, "DRAFT"),
+        "qs": ("c2", 0, "SENT"),
+        "qa": ("c3", 0, "ACCEPTED"),
+        "q4": ("c4", 1, "DRAFT"),
+    }
     for name, (cust, where, status) in quotes.items():
-        put(name, "quote", location_id=loc[where], customer_id=s.rows[cust],
-            created_by=s.user("disp" if where == 0 else "disp1"), status=status,
-            notes="orig", origin_city="Toronto", move_date=dt.date(2026, 6, 1))
-        put(f"{name}.item", "quote_item", quote_id=s.rows[name], category="MOVING_SERVICES",
-            description="Two movers, one truck", quantity=Decimal(3),
-            unit_price=Decimal("149.50"), sort_order=0)
+        put(
+            name,
+            "quote",
+            location_id=loc[where],
+            customer_id=s.rows[cust],
+            created_by=s.user("disp" if where == 0 else "disp1"),
+            status=status,
+            notes="orig",
+            origin_city="Toronto",
+            move_date=dt.date(2026, 6, 1),
+        )
+        put(
+            f"{name}.item",
+            "quote_item",
+            quote_id=s.rows[name],
+            category="MOVING_SERVICES",
+            description="Two movers, one truck",
+            quantity=Decimal(3),
+            unit_price=Decimal("149.50"),
+            sort_order=0,
+        )
     for name, where in (("t1", 0), ("t2", 0), ("t4", 1)):
-        put(name, "equipment", location_id=loc[where], unit_number=name.upper(),
-            name=f"Truck {name}", type="TRUCK")
-    jobs = {"j1": ("c1", "q1", "t1", "lead1", 0), "j3": ("c1", None, None, "lead1", 0),
-            "j2": ("c2", "q2", "t2", "lead2", 0), "j4": ("c4", "q4", "t4", None, 1)}
+        put(
+            name,
+            "equipment",
+            location_id=loc[where],
+            unit_number=name.upper(),
+            name=f"Truck {name}",
+            type="TRUCK",
+        )
+    jobs = {
+        "j1": ("c1", "q1", "t1", "lead1", 0),
+        "j3": ("c1", None, None, "lead1", 0),
+        "j2": ("c2", "q2", "t2", "lead2", 0),
+        "j4": ("c4", "q4", "t4", None, 1),
+    }
     for name, (cust, quote, truck, lead, where) in jobs.items():
-        put(name, "journey", location_id=loc[where], customer_id=s.rows[cust],
+        put(
+            name,
+            "journey",
+            location_id=loc[where],
+            customer_id=s.rows[cust],
             quote_id=s.rows.get(quote) if quote else None,
             truck_id=s.rows[truck] if truck else None,
-            crew_lead_id=s.user(lead) if lead else None, scheduled_date=dt.date(2026, 6, 2),
-            origin_line1="2 Elm St", origin_city="Toronto", notes="orig")
-        put(f"{name}.event", "journey_event", journey_id=s.rows[name], event_type="ARRIVED_ORIGIN",
+            crew_lead_id=s.user(lead) if lead else None,
+            scheduled_date=dt.date(2026, 6, 2),
+            origin_line1="2 Elm St",
+            origin_city="Toronto",
+            notes="orig",
+        )
+        put(
+            f"{name}.event",
+            "journey_event",
+            journey_id=s.rows[name],
+            event_type="ARRIVED_ORIGIN",
             occurred_at=dt.datetime(2026, 6, 2, 8, tzinfo=UTC),
-            recorded_by=s.user(lead or "disp1"))
+            recorded_by=s.user(lead or "disp1"),
+        )
     put("blankets", "inventory", location_id=loc[0], sku="BLANKET", name="Moving blanket")
-    put("blankets.in", "inventory_transaction", inventory_id=s.rows["blankets"], type="PURCHASE",
-        quantity=Decimal(100), occurred_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
-        performed_by=s.user("admin"))
+    put(
+        "blankets.in",
+        "inventory_transaction",
+        inventory_id=s.rows["blankets"],
+        type="PURCHASE",
+        quantity=Decimal(100),
+        occurred_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
+        performed_by=s.user("admin"),
+    )
 
 
 @contextmanager
@@ -211,12 +296,23 @@ def server_process(db_url: str, data_dir: Path, **secrets: str) -> Iterator[str]
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNC_") and k != "DATABASE_URL"}
-    env.update(CNC_DATABASE_URL=db_url, CNC_ENVIRONMENT="test", CNC_HOST="127.0.0.1",
-               CNC_PORT=str(port), CNC_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO),
-               **{f"CNC_{k.upper()}": v for k, v in secrets.items()})
+    env.update(
+        CNC_DATABASE_URL=db_url,
+        CNC_ENVIRONMENT="test",
+        CNC_HOST="127.0.0.1",
+        CNC_PORT=str(port),
+        CNC_DATA_DIR=str(data_dir),
+        PYTHONPATH=str(REPO),
+        **{f"CNC_{k.upper()}": v for k, v in secrets.items()},
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", "from sync_server.core.server import run_server; run_server()"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -5,6 +5,7 @@ inserts, no CREATE DATABASE, no server restart), a fault-injecting httpx
 transport, laptops with real SQLCipher replicas behind a passphrase, and the
 server's own view of a user's scope to compare replicas with.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,12 +112,19 @@ class ModelWorld:
     rows: dict[str, uuid.UUID] = field(default_factory=dict)
 
 
-def _user(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, email: str,
-          role: UserRole) -> uuid.UUID:
+def _user(
+    session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, email: str, role: UserRole
+) -> uuid.UUID:
     # One cached argon2 hash: hashing per example would cost more than the example.
-    user = User(tenant_id=tenant_id, location_id=location_id, email=email,
-                full_name=email.split("@")[0].title(), role=role,
-                scope=default_home_scope(role), password_hash=_password_hash())
+    user = User(
+        tenant_id=tenant_id,
+        location_id=location_id,
+        email=email,
+        full_name=email.split("@")[0].title(),
+        role=role,
+        scope=default_home_scope(role),
+        password_hash=_password_hash(),
+    )
     session.add(user)
     session.flush()
     return user.id
@@ -134,15 +142,26 @@ def seed_world(engine: Engine, slug: str) -> ModelWorld:
         tenant = create_tenant(session, name=f"Model {slug}", slug=slug)
         locations = []
         for code in ("L0", "L1"):
-            loc = Location(tenant_id=tenant.id, name=f"Branch {code}", code=code,
-                           address_line1="1 Main St", city="Toronto", province=Province.ON,
-                           postal_code="M5J 2X5", timezone="America/Toronto")
+            loc = Location(
+                tenant_id=tenant.id,
+                name=f"Branch {code}",
+                code=code,
+                address_line1="1 Main St",
+                city="Toronto",
+                province=Province.ON,
+                postal_code="M5J 2X5",
+                timezone="America/Toronto",
+            )
             session.add(loc)
             session.flush()
             locations.append(loc.id)
         world = ModelWorld(tenant.id, locations)
-        people = {"disp": (UserRole.DISPATCHER, 0), "admin": (UserRole.ADMIN, 0),
-                  "lead1": (UserRole.CREW_LEAD, 0), "lead2": (UserRole.CREW_LEAD, 0)}
+        people = {
+            "disp": (UserRole.DISPATCHER, 0),
+            "admin": (UserRole.ADMIN, 0),
+            "lead1": (UserRole.CREW_LEAD, 0),
+            "lead2": (UserRole.CREW_LEAD, 0),
+        }
         for name, (role, where) in people.items():
             email = f"{name}@{slug}.example"
             world.emails[name] = email
@@ -157,25 +176,67 @@ def seed_world(engine: Engine, slug: str) -> ModelWorld:
             rows[key] = writer.insert(table, values)["id"]
 
         for rate in CANADIAN_TAX_RATES_2026:  # quote totals need the tax table
-            writer.insert("tax_rate", {"province": rate.province, "kind": rate.kind,
-                                       "rate": rate.rate, "label": rate.label,
-                                       "effective_from": rate.effective_from,
-                                       "effective_to": rate.effective_to})
+            writer.insert(
+                "tax_rate",
+                {
+                    "province": rate.province,
+                    "kind": rate.kind,
+                    "rate": rate.rate,
+                    "label": rate.label,
+                    "effective_from": rate.effective_from,
+                    "effective_to": rate.effective_to,
+                },
+            )
         for name, loc in (("c0", 0), ("c1", 0), ("c2", 0), ("c3", 1)):
-            add(name, "customer", location_id=locations[loc], last_name=name.upper(),
-                first_name="Model", email=f"{name}@mail.example", city="Toronto")
-        for q, c, loc, by in (("q0", "c0", 0, "disp"), ("q1", "c1", 0, "disp"),
-                              ("q3", "c3", 1, "admin")):
-            add(q, "quote", location_id=locations[loc], customer_id=rows[c],
-                created_by=world.users[by], move_date=dt.date(2026, 6, 1), notes="initial")
-            add(f"{q}.item", "quote_item", quote_id=rows[q], category="MOVING_SERVICES",
-                description="Three movers", quantity=Decimal(3), unit_price=Decimal("120.00"),
-                line_total=Decimal("360.00"))
-        for j, c, q, loc, lead in (("j0", "c0", "q0", 0, "lead1"), ("j1", "c1", "q1", 0, "lead2"),
-                                   ("j3", "c3", "q3", 1, "lead1")):
-            add(j, "journey", location_id=locations[loc], customer_id=rows[c], quote_id=rows[q],
-                scheduled_date=dt.date(2026, 6, 1), origin_line1="2 Elm St",
-                origin_city="Toronto", crew_lead_id=world.users[lead])
+            add(
+                name,
+                "customer",
+                location_id=locations[loc],
+                last_name=name.upper(),
+                first_name="Model",
+                email=f"{name}@mail.example",
+                city="Toronto",
+            )
+        for q, c, loc, by in (
+            ("q0", "c0", 0, "disp"),
+            ("q1", "c1", 0, "disp"),
+            ("q3", "c3", 1, "admin"),
+        ):
+            add(
+                q,
+                "quote",
+                location_id=locations[loc],
+                customer_id=rows[c],
+                created_by=world.users[by],
+                move_date=dt.date(2026, 6, 1),
+                notes="initial",
+            )
+            add(
+                f"{q}.item",
+                "quote_item",
+                quote_id=rows[q],
+                category="MOVING_SERVICES",
+                description="Three movers",
+                quantity=Decimal(3),
+                unit_price=Decimal("120.00"),
+                line_total=Decimal("360.00"),
+            )
+        for j, c, q, loc, lead in (
+            ("j0", "c0", "q0", 0, "lead1"),
+            ("j1", "c1", "q1", 0, "lead2"),
+            ("j3", "c3", "q3", 1, "lead1"),
+        ):
+            add(
+                j,
+                "journey",
+                location_id=locations[loc],
+                customer_id=rows[c],
+                quote_id=rows[q],
+                scheduled_date=dt.date(2026, 6, 1),
+                origin_line1="2 Elm St",
+                origin_city="Toronto",
+                crew_lead_id=world.users[lead],
+            )
         for inv, loc in (("inv0", 0), ("inv1", 1)):
             add(inv, "inventory", location_id=locations[loc], sku=f"BOX-{inv}", name="Box")
         writer.finish()
@@ -215,8 +276,9 @@ class Laptop:
         """
         t = table_for(table)
         with self.store.engine.connect() as conn:
-            found = conn.execute(select(t.c.id).where(t.c.deleted_at.is_(None))
-                                 .order_by(t.c.created_at, t.c.id))
+            found = conn.execute(
+                select(t.c.id).where(t.c.deleted_at.is_(None)).order_by(t.c.created_at, t.c.id)
+            )
             return [r[0] for r in found]
 
     def close(self) -> None:
@@ -243,14 +305,34 @@ def open_laptop(base_url: str, world: ModelWorld, name: str, data_dir: Path) -> 
     transport = FaultyTransport()
     protocol = HttpSyncProtocol(base_url, transport, timeout=30.0)
     with _data_dir(data_dir):
-        store, session, _ = sign_in(base_url, world.emails[name], PASSWORD, protocol=protocol,
-                                    passphrase_provider=lambda _: PASSPHRASE, device_name=name)
+        store, session, _ = sign_in(
+            base_url,
+            world.emails[name],
+            PASSWORD,
+            protocol=protocol,
+            passphrase_provider=lambda _: PASSPHRASE,
+            device_name=name,
+        )
     user = session.user
     engine = SyncEngine(store, protocol, session, device_id=str(session.device_id))
-    writes = LocalWriteService(store, user_id=user["id"], tenant_id=user["tenant_id"],
-                               device_id=session.device_id, hlc=DeviceClock.for_store(store))
-    return Laptop(name, uuid.UUID(user["id"]), uuid.UUID(user["location_id"]), store, session,
-                  engine, writes, protocol, transport)
+    writes = LocalWriteService(
+        store,
+        user_id=user["id"],
+        tenant_id=user["tenant_id"],
+        device_id=session.device_id,
+        hlc=DeviceClock.for_store(store),
+    )
+    return Laptop(
+        name,
+        uuid.UUID(user["id"]),
+        uuid.UUID(user["location_id"]),
+        store,
+        session,
+        engine,
+        writes,
+        protocol,
+        transport,
+    )
 
 
 # -- what the replica holds, and what the server says it should hold --------------------------
@@ -297,8 +379,10 @@ def server_view(session: Session, user_id: uuid.UUID) -> ServerView:
     assert user is not None
     names = set(user_buckets(session, user))
     entries = session.execute(
-        text("SELECT bucket, table_name, row_id FROM bucket_membership"
-             " WHERE tenant_id = :t AND NOT removed AND bucket = ANY(:b)"),
+        text(
+            "SELECT bucket, table_name, row_id FROM bucket_membership"
+            " WHERE tenant_id = :t AND NOT removed AND bucket = ANY(:b)"
+        ),
         {"t": user.tenant_id, "b": sorted(names)},
     ).all()
     members = {(b, t, str(r)) for b, t, r in entries}
@@ -316,9 +400,16 @@ def server_view(session: Session, user_id: uuid.UUID) -> ServerView:
 def membership_drift(session: Session, tenant_id: uuid.UUID) -> tuple[set[Any], set[Any]]:
     """``(missing, extra)``: live log entries vs the rules evaluated from scratch."""
     truth = {(b, t, str(r)) for b, t, r in evaluate(session, tenant_id)}
-    log = {(b, t, str(r)) for b, t, r in session.execute(
-        text("SELECT bucket, table_name, row_id FROM bucket_membership"
-             " WHERE tenant_id = :t AND NOT removed"), {"t": tenant_id})}
+    log = {
+        (b, t, str(r))
+        for b, t, r in session.execute(
+            text(
+                "SELECT bucket, table_name, row_id FROM bucket_membership"
+                " WHERE tenant_id = :t AND NOT removed"
+            ),
+            {"t": tenant_id},
+        )
+    }
     return truth - log, log - truth
 
 
@@ -326,13 +417,17 @@ def receipts(session: Session, device_id: uuid.UUID) -> dict[int, tuple[str, str
     """``{mutation_id: (status, reason)}`` the server recorded for a device."""
     found = session.execute(
         text("SELECT mutation_id, status, reason FROM mutation_receipt WHERE device_id = :d"),
-        {"d": device_id})
+        {"d": device_id},
+    )
     return {int(m): (s, r) for m, s, r in found}
 
 
 def audit_counts(session: Session, device_id: uuid.UUID) -> dict[int | None, int]:
     """``{mutation_id: number of audit rows}`` written for a device."""
     found = session.execute(
-        text("SELECT mutation_id, count(*) FROM audit_log WHERE device_id = :d"
-             " GROUP BY mutation_id"), {"d": device_id})
+        text(
+            "SELECT mutation_id, count(*) FROM audit_log WHERE device_id = :d GROUP BY mutation_id"
+        ),
+        {"d": device_id},
+    )
     return {(None if m is None else int(m)): int(n) for m, n in found}

@@ -1,4 +1,5 @@
 """``POST /v1/sync/push``: a device uploads its outbox (DESIGN 5)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -20,9 +21,12 @@ router = APIRouter(prefix="/sync", tags=["sync"])
         422: {"model": ErrorPublic, "description": "validation_failed: malformed body"},
     },
 )
-def push_changes(body: PushRequest, principal: CurrentPrincipal, session: SessionDep) -> PushResponse:
+def push_changes(
+    body: PushRequest, principal: CurrentPrincipal, session: SessionDep
+) -> PushResponse:
     """Apply the device's mutations exactly once; per-mutation outcomes in order."""
-    response = push_mutations(session=session, user=principal.user,
-                              device_id=principal.device.id, request=body)
+    response = push_mutations(
+        session=session, user=principal.user, device_id=principal.device.id, request=body
+    )
     session.commit()
     return response

@@ -1,4 +1,5 @@
 """A minimal replica that pulls over real HTTP the way the client library does (DESIGN 5)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -83,9 +84,7 @@ class Replica:
         return {row_id for _, row_id in self.rows(table)}
 
     def view(self) -> dict[str, dict[tuple[str, str], int]]:
-        return {
-            b: {k: v["version"] for k, v in rows.items()} for b, rows in self.buckets.items()
-        }
+        return {b: {k: v["version"] for k, v in rows.items()} for b, rows in self.buckets.items()}
 
     def digest(self, bucket: str) -> tuple[int, int]:
         rows = self.buckets[bucket]

@@ -1,4 +1,5 @@
 """Write authorization (DESIGN 7): the rules that decide buckets decide what a push may touch."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,22 @@ def world(migrated_db_url: str) -> Iterator[tuple[Engine, TenantWorld, TenantWor
 
 
 def _row(session: Session, table: str, row_id: Any) -> dict[str, Any]:
-    return dict(session.execute(
-        text(f'SELECT * FROM "{table}" WHERE id = :id'), {"id": row_id}
-    ).mappings().one())
+    return dict(
+        session.execute(text(f'SELECT * FROM "{table}" WHERE id = :id'), {"id": row_id})
+        .mappings()
+        .one()
+    )
 
 
-def _check(engine: Engine, world: TenantWorld, who: str, table: str, op: str,
-           row: str | None, **changes: Any) -> None:
+def _check(
+    engine: Engine,
+    world: TenantWorld,
+    who: str,
+    table: str,
+    op: str,
+    row: str | None,
+    **changes: Any,
+) -> None:
     with session_scope(engine) as session:
         user = session.get(User, world.user(who))
         old = _row(session, table, world.rows[row]) if row else None
@@ -58,10 +68,12 @@ def test_crew_lead_writes_their_own_jobs_only(world) -> None:
     error = _denied(engine, a, "lead1", "customer", "update", "c1", notes="no grant")
     assert error.details["table"] == "customer"
     check = {"performed_by": a.user("lead1"), "performed_at": now, "overall_result": "PASS"}
-    _check(engine, a, "lead1", "equipment_check", "insert", None,
-           equipment_id=a.rows["t1"], **check)
-    _denied(engine, a, "lead1", "equipment_check", "insert", None,
-            equipment_id=a.rows["t4"], **check)
+    _check(
+        engine, a, "lead1", "equipment_check", "insert", None, equipment_id=a.rows["t1"], **check
+    )
+    _denied(
+        engine, a, "lead1", "equipment_check", "insert", None, equipment_id=a.rows["t4"], **check
+    )
 
 
 def test_dispatcher_stays_in_their_location(world) -> None:
@@ -86,5 +98,11 @@ def test_admin_reaches_the_tenant_and_nothing_beyond(world) -> None:
         with pytest.raises(PermissionDenied):
             check_write(session, admin, "device", "insert", None, {"tenant_id": a.id})
         with pytest.raises(PermissionDenied, match="another tenant"):
-            check_write(session, admin, "customer", "insert", None,
-                        {"id": uuid7(), "tenant_id": b.id, "location_id": b.locations[0]})
+            check_write(
+                session,
+                admin,
+                "customer",
+                "insert",
+                None,
+                {"id": uuid7(), "tenant_id": b.id, "location_id": b.locations[0]},
+            )

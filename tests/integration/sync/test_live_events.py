@@ -1,4 +1,5 @@
 """The live channel over real HTTP: a committed write reaches the right subscribers in < 1 s."""
+
 from __future__ import annotations
 
 import queue
@@ -27,9 +28,10 @@ class EventReader:
         self._thread.start()
 
     def _run(self, base: str, token: str) -> None:
-        with httpx.Client(timeout=httpx.Timeout(10, read=30)) as client, client.stream(
-            "GET", f"{base}/v1/sync/events", headers=bearer(token)
-        ) as response:
+        with (
+            httpx.Client(timeout=httpx.Timeout(10, read=30)) as client,
+            client.stream("GET", f"{base}/v1/sync/events", headers=bearer(token)) as response,
+        ):
             name = ""
             for line in response.iter_lines():
                 if self._stop.is_set():
@@ -55,8 +57,9 @@ class EventReader:
 @pytest.fixture
 def live(migrated_db_url: str) -> Iterator[tuple[str, object, object]]:
     engine = create_db_engine(migrated_db_url)
-    a = make_tenant(engine, "acme", {"disp": (UserRole.DISPATCHER, 0),
-                                     "disp2": (UserRole.DISPATCHER, 1)})
+    a = make_tenant(
+        engine, "acme", {"disp": (UserRole.DISPATCHER, 0), "disp2": (UserRole.DISPATCHER, 1)}
+    )
     app = create_app(make_test_settings(database_url=migrated_db_url))
     app.state.sse_heartbeat_s = 0.3
     with serve_app(app) as base:

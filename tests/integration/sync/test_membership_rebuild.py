@@ -1,4 +1,5 @@
 """The incremental membership log equals a from-scratch rebuild; a repair never hides a change."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -16,23 +17,38 @@ def world(migrated_db_url: str) -> Iterator[tuple[Engine, TenantWorld]]:
     engine = create_db_engine(migrated_db_url)
     a, _ = populate(engine)
     # Scope-changing edits: crew moved, a truck swapped, a quote re-pointed, a job cancelled.
-    commit(engine, a.id, ("update", "journey_crew",
-                          {"id": a.rows["j1.crew.lead1"], "user_id": a.user("lead2")}))
-    commit(engine, a.id, ("update", "journey", {"id": a.rows["j2"], "truck_id": a.rows["t1"],
-                                                "crew_lead_id": a.user("lead1")}))
+    commit(
+        engine,
+        a.id,
+        ("update", "journey_crew", {"id": a.rows["j1.crew.lead1"], "user_id": a.user("lead2")}),
+    )
+    commit(
+        engine,
+        a.id,
+        (
+            "update",
+            "journey",
+            {"id": a.rows["j2"], "truck_id": a.rows["t1"], "crew_lead_id": a.user("lead1")},
+        ),
+    )
     commit(engine, a.id, ("update", "quote", {"id": a.rows["q3"], "created_by": a.user("admin")}))
     commit(engine, a.id, ("delete", "journey", {"id": a.rows["j4"]}))
-    commit(engine, a.id, ("update", "customer", {"id": a.rows["c2"],
-                                                 "location_id": a.locations[1]}))
+    commit(
+        engine, a.id, ("update", "customer", {"id": a.rows["c2"], "location_id": a.locations[1]})
+    )
     yield engine, a
     engine.dispose()
 
 
 def _live(engine: Engine, tenant_id) -> set[tuple[str, str, str]]:
     with session_scope(engine) as session:
-        rows = session.execute(text(
-            "SELECT bucket, table_name, row_id FROM bucket_membership"
-            " WHERE tenant_id = :t AND NOT removed"), {"t": tenant_id})
+        rows = session.execute(
+            text(
+                "SELECT bucket, table_name, row_id FROM bucket_membership"
+                " WHERE tenant_id = :t AND NOT removed"
+            ),
+            {"t": tenant_id},
+        )
         return {(b, t, str(r)) for b, t, r in rows}
 
 
@@ -52,14 +68,18 @@ def test_a_repair_gives_fixed_entries_a_version_past_every_cursor(world) -> None
     engine, a = world
     with session_scope(engine) as session:
         top = session.execute(text("SELECT max(version) FROM bucket_membership")).scalar_one()
-        session.execute(text("DELETE FROM bucket_membership WHERE table_name = 'customer'"
-                             " AND row_id = :c"), {"c": a.rows["c1"]})
+        session.execute(
+            text("DELETE FROM bucket_membership WHERE table_name = 'customer' AND row_id = :c"),
+            {"c": a.rows["c1"]},
+        )
         rebuild_memberships(session, a.id)
-        fixed = session.execute(text(
-            "SELECT min(version) FROM bucket_membership WHERE row_id = :c"), {"c": a.rows["c1"]}
+        fixed = session.execute(
+            text("SELECT min(version) FROM bucket_membership WHERE row_id = :c"),
+            {"c": a.rows["c1"]},
         ).scalar_one()
-        untouched = session.execute(text(
-            "SELECT count(*) FROM bucket_membership WHERE version > :top AND row_id <> :c"),
-            {"top": top, "c": a.rows["c1"]}).scalar_one()
+        untouched = session.execute(
+            text("SELECT count(*) FROM bucket_membership WHERE version > :top AND row_id <> :c"),
+            {"top": top, "c": a.rows["c1"]},
+        ).scalar_one()
     assert fixed > top
     assert untouched == 0, "a rebuild with nothing to fix must not bump other entries"

@@ -4,6 +4,7 @@ Writers draw versions, sleep, then commit, while a client pulls over HTTP. With
 the tenant lock taken before drawing (what the SyncWriter does) the replica
 ends equal to the server; with a naive sequence-only version it loses a change.
 """
+
 from __future__ import annotations
 
 import random
@@ -44,8 +45,11 @@ def setup(migrated_db_url: str) -> Iterator[Setup]:
 
 def _customer(s: Setup, row_id=None) -> tuple[str, str, dict]:
     if row_id is None:
-        return ("insert", "customer", {"id": uuid7(), "location_id": s.world.locations[0],
-                                       "last_name": "Writer"})
+        return (
+            "insert",
+            "customer",
+            {"id": uuid7(), "location_id": s.world.locations[0], "last_name": "Writer"},
+        )
     return ("update", "customer", {"id": row_id, "notes": f"edit {random.random()}"})
 
 

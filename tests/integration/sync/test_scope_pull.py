@@ -1,4 +1,5 @@
 """Who sees what, over real HTTP: scoped buckets, removals, pages, checksums (DESIGN 4, 5)."""
+
 from __future__ import annotations
 
 import itertools
@@ -43,9 +44,14 @@ def test_crew_lead_gets_only_their_jobs_and_what_they_need(scene: Scene) -> None
     a = scene.a
     lead = Replica.login(scene.base, a.accounts["lead1"])
     me, loc0 = a.user("lead1"), a.locations[0]
-    assert sorted(lead.cursors) == sorted([
-        f"tenant_ref:{a.id}", f"own:{me}", f"crew_jobs:{me}", f"location_fleet:{loc0}",
-    ])
+    assert sorted(lead.cursors) == sorted(
+        [
+            f"tenant_ref:{a.id}",
+            f"own:{me}",
+            f"crew_jobs:{me}",
+            f"location_fleet:{loc0}",
+        ]
+    )
     lead.sync()
     assert lead.ids("journey") == ids(a, "j1", "j3")
     assert lead.ids("customer") == ids(a, "c1")
@@ -67,7 +73,9 @@ def test_dispatcher_sees_their_location_only(scene: Scene) -> None:
     disp.sync()
     loc0 = a.locations[0]
     assert {b for b in disp.cursors if b.startswith("location_")} == {
-        f"location_sales:{loc0}", f"location_ops:{loc0}", f"location_fleet:{loc0}",
+        f"location_sales:{loc0}",
+        f"location_ops:{loc0}",
+        f"location_fleet:{loc0}",
     }
     assert disp.ids("customer") == ids(a, "c1", "c2", "c3")
     assert disp.ids("journey") == ids(a, "j1", "j2", "j3")
@@ -84,12 +92,15 @@ def test_admin_sees_every_location_never_another_tenant(scene: Scene) -> None:
     assert str(b.rows["cb"]) not in admin.ids("customer")
 
 
-@pytest.mark.parametrize("bucket", ["crew_jobs:{lead2}", "location_sales:{loc0}",
-                                    "tenant_ref:{tenant_b}", "own:{admin}", "bogus"])
+@pytest.mark.parametrize(
+    "bucket",
+    ["crew_jobs:{lead2}", "location_sales:{loc0}", "tenant_ref:{tenant_b}", "own:{admin}", "bogus"],
+)
 def test_pull_of_a_bucket_not_yours_is_denied(scene: Scene, bucket: str) -> None:
     a = scene.a
-    name = bucket.format(lead2=a.user("lead2"), loc0=a.locations[0], tenant_b=scene.b.id,
-                         admin=a.user("admin"))
+    name = bucket.format(
+        lead2=a.user("lead2"), loc0=a.locations[0], tenant_b=scene.b.id, admin=a.user("admin")
+    )
     lead = Replica.login(scene.base, a.accounts["lead1"])
     response = lead.pull_once(buckets={**lead.cursors, name: 0})
     assert response.status_code == 403
@@ -104,17 +115,25 @@ def test_reassigned_journey_leaves_the_old_crew_lead(scene: Scene) -> None:
     lead1.sync()
     lead2.sync()
     # Dispatch moves j1's crew row from lead1 to lead2.
-    commit(scene.engine, a.id, ("update", "journey_crew",
-                                {"id": a.rows["j1.crew.lead1"], "user_id": a.user("lead2")}))
+    commit(
+        scene.engine,
+        a.id,
+        ("update", "journey_crew", {"id": a.rows["j1.crew.lead1"], "user_id": a.user("lead2")}),
+    )
     lead1.sync()
     lead2.sync()
     assert lead1.ids("journey") == ids(a, "j3")
     assert lead1.ids("quote") == ids(a, "q1b")
     assert lead1.ids("customer") == ids(a, "c1"), "still held through j3"
     removed = {(t, i) for b, t, i, _, gone in lead1.seen if gone and b.startswith("crew_jobs")}
-    for table, name in [("journey", "j1"), ("quote", "q1"), ("quote_item", "q1.item0"),
-                        ("journey_event", "j1.event"), ("equipment", "t1"),
-                        ("equipment_check", "t1.check")]:
+    for table, name in [
+        ("journey", "j1"),
+        ("quote", "q1"),
+        ("quote_item", "q1.item0"),
+        ("journey_event", "j1.event"),
+        ("equipment", "t1"),
+        ("equipment_check", "t1.check"),
+    ]:
         assert (table, str(a.rows[name])) in removed
     assert ("customer", str(a.rows["c1"])) not in removed
     assert ids(a, "j1", "j2", "j4") == lead2.ids("journey")
@@ -129,8 +148,9 @@ def test_reassigned_journey_leaves_the_old_crew_lead(scene: Scene) -> None:
 def test_pages_cover_every_row_exactly_once(scene: Scene) -> None:
     a = scene.a
     whole = Replica.login(scene.base, a.accounts["admin"])
-    whole.sync(limit=5000)
+    # Sign both in first: a sign-in is a versioned write of the user's directory row.
     paged = Replica.login(scene.base, a.accounts["admin"])
+    whole.sync(limit=5000)
     cursors_seen: list[dict[str, int]] = []
     while True:
         body = paged.pull_once(limit=7).json()
@@ -155,16 +175,21 @@ def test_checksums_match_a_client_recomputation(scene: Scene) -> None:
         replica = Replica.login(scene.base, a.accounts[name])
         replica.sync(limit=3)
         names = ",".join(sorted(replica.cursors))
-        response = httpx.get(f"{scene.base}/v1/sync/checksums", params={"buckets": names},
-                             headers=bearer(replica.token))
+        response = httpx.get(
+            f"{scene.base}/v1/sync/checksums",
+            params={"buckets": names},
+            headers=bearer(replica.token),
+        )
         assert response.status_code == 200, response.text
         server = response.json()["buckets"]
         for bucket in replica.cursors:
             count, digest = replica.digest(bucket)
             assert server[bucket] == {"count": count, "digest": str(digest)}, bucket
-    denied = httpx.get(f"{scene.base}/v1/sync/checksums",
-                       params={"buckets": f"crew_jobs:{uuid.uuid4()}"},
-                       headers=bearer(replica.token))
+    denied = httpx.get(
+        f"{scene.base}/v1/sync/checksums",
+        params={"buckets": f"crew_jobs:{uuid.uuid4()}"},
+        headers=bearer(replica.token),
+    )
     assert denied.status_code == 403 and denied.json()["error"] == "permission_denied"
 
 

@@ -1,4 +1,5 @@
 """A small two-tenant world for the write path: people, devices, a quote, stock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,16 @@ class World:
 
 
 def _location(session: Session, tenant_id: uuid.UUID, code: str) -> Location:
-    loc = Location(tenant_id=tenant_id, name=code, code=code, address_line1="1 Front St W",
-                   city="Toronto", province=Province.ON, postal_code="M5J 2X5",
-                   timezone="America/Toronto")
+    loc = Location(
+        tenant_id=tenant_id,
+        name=code,
+        code=code,
+        address_line1="1 Front St W",
+        city="Toronto",
+        province=Province.ON,
+        postal_code="M5J 2X5",
+        timezone="America/Toronto",
+    )
     session.add(loc)
     session.flush()
     return loc
@@ -75,19 +83,48 @@ def world(engine: Engine) -> World:
     with session_scope(engine) as s:
         a = create_tenant(s, name="Maple Movers", slug="maple")
         b = create_tenant(s, name="Birch Haulage", slug="birch")
-        hq, east, b_hq = _location(s, a.id, "HQ"), _location(s, a.id, "EAST"), _location(s, b.id, "HQ")
+        hq, east, b_hq = (
+            _location(s, a.id, "HQ"),
+            _location(s, a.id, "EAST"),
+            _location(s, b.id, "HQ"),
+        )
         w = World(a.id, b.id, hq.id, east.id)
-        people = {"admin": UserRole.ADMIN, "dispatcher": UserRole.DISPATCHER,
-                  "sales": UserRole.SALES, "crew": UserRole.CREW_LEAD}
+        people = {
+            "admin": UserRole.ADMIN,
+            "dispatcher": UserRole.DISPATCHER,
+            "sales": UserRole.SALES,
+            "crew": UserRole.CREW_LEAD,
+        }
         for name, role in people.items():
-            u = create_user(s, tenant=a, location=hq, email=f"{name}@maple.example",
-                            full_name=name.title(), role=role, password="Blue-Heron-Maple-42")
+            u = create_user(
+                s,
+                tenant=a,
+                location=hq,
+                email=f"{name}@maple.example",
+                full_name=name.title(),
+                role=role,
+                password="Blue-Heron-Maple-42",
+            )
             w.users[name] = u.id
-        u = create_user(s, tenant=a, location=east, email="crew2@maple.example", full_name="Crew Two",
-                        role=UserRole.CREW_LEAD, password="Blue-Heron-Maple-42")
+        u = create_user(
+            s,
+            tenant=a,
+            location=east,
+            email="crew2@maple.example",
+            full_name="Crew Two",
+            role=UserRole.CREW_LEAD,
+            password="Blue-Heron-Maple-42",
+        )
         w.users["crew2"] = u.id
-        ub = create_user(s, tenant=b, location=b_hq, email="admin@birch.example", full_name="Bea",
-                         role=UserRole.ADMIN, password="Blue-Heron-Maple-42")
+        ub = create_user(
+            s,
+            tenant=b,
+            location=b_hq,
+            email="admin@birch.example",
+            full_name="Bea",
+            role=UserRole.ADMIN,
+            password="Blue-Heron-Maple-42",
+        )
         w.users["other"] = ub.id
         s.flush()
         for name, uid in w.users.items():
@@ -97,22 +134,48 @@ def world(engine: Engine) -> World:
             s.flush()
             w.devices[name] = dev.id
         for row in CANADIAN_TAX_RATES_2026:
-            s.add(TaxRate(tenant_id=a.id, province=row.province, kind=row.kind, rate=row.rate,
-                          effective_from=row.effective_from, effective_to=row.effective_to,
-                          label=row.label))
-        cust = Customer(tenant_id=a.id, location_id=hq.id, first_name="Ann", last_name="Lee",
-                        email="ann@example.com", sales_rep_id=w.users["sales"])
+            s.add(
+                TaxRate(
+                    tenant_id=a.id,
+                    province=row.province,
+                    kind=row.kind,
+                    rate=row.rate,
+                    effective_from=row.effective_from,
+                    effective_to=row.effective_to,
+                    label=row.label,
+                )
+            )
+        cust = Customer(
+            tenant_id=a.id,
+            location_id=hq.id,
+            first_name="Ann",
+            last_name="Lee",
+            email="ann@example.com",
+            sales_rep_id=w.users["sales"],
+        )
         east_cust = Customer(tenant_id=a.id, location_id=east.id, last_name="East")
         other = Customer(tenant_id=b.id, location_id=b_hq.id, last_name="Other")
         s.add_all([cust, east_cust, other])
         s.flush()
-        quote = Quote(tenant_id=a.id, location_id=hq.id, customer_id=cust.id,
-                      created_by=w.users["sales"], move_date=dt.date(2026, 6, 1), notes="orig")
+        quote = Quote(
+            tenant_id=a.id,
+            location_id=hq.id,
+            customer_id=cust.id,
+            created_by=w.users["sales"],
+            move_date=dt.date(2026, 6, 1),
+            notes="orig",
+        )
         s.add(quote)
         s.flush()
-        item = QuoteItem(tenant_id=a.id, quote_id=quote.id, category="OTHER", description="Truck",
-                         quantity=Decimal(2), unit_price=Decimal("100.00"),
-                         line_total=Decimal("200.00"))
+        item = QuoteItem(
+            tenant_id=a.id,
+            quote_id=quote.id,
+            category="OTHER",
+            description="Truck",
+            quantity=Decimal(2),
+            unit_price=Decimal("100.00"),
+            line_total=Decimal("200.00"),
+        )
         inv = Inventory(tenant_id=a.id, location_id=hq.id, sku="BOX-M", name="Medium box")
         s.add_all([item, inv])
         s.flush()
@@ -131,21 +194,40 @@ class Pusher:
         self.next_id = 1
         self.ms = 1_800_000_000_000
 
-    def mutation(self, table: str, op: str, row_id: uuid.UUID, *, changes: dict[str, Any] | None = None,
-                 base: dict[str, Any] | None = None, base_version: int | None = None,
-                 hlc: str | None = None) -> Mutation:
+    def mutation(
+        self,
+        table: str,
+        op: str,
+        row_id: uuid.UUID,
+        *,
+        changes: dict[str, Any] | None = None,
+        base: dict[str, Any] | None = None,
+        base_version: int | None = None,
+        hlc: str | None = None,
+    ) -> Mutation:
         self.ms += 1000
-        m = Mutation(mutation_id=self.next_id, table=table, op=op, id=row_id,
-                     base_version=base_version, base=base or {}, changes=changes or {},
-                     hlc=hlc or str(Hlc(self.ms, 0, self.node)))
+        m = Mutation(
+            mutation_id=self.next_id,
+            table=table,
+            op=op,
+            id=row_id,
+            base_version=base_version,
+            base=base or {},
+            changes=changes or {},
+            hlc=hlc or str(Hlc(self.ms, 0, self.node)),
+        )
         self.next_id += 1
         return m
 
     def push(self, *mutations: Mutation) -> PushResponse:
         with session_scope(self.engine) as s:
             user = s.get(User, self.world.users[self.who])
-            return push_mutations(session=s, user=user, device_id=self.device,
-                                  request=PushRequest(device_id=self.device, mutations=list(mutations)))
+            return push_mutations(
+                session=s,
+                user=user,
+                device_id=self.device,
+                request=PushRequest(device_id=self.device, mutations=list(mutations)),
+            )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Pushes that must write nothing: other tenants, other locations, unknown things (issue 3)."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,10 +24,20 @@ def test_another_tenants_row_is_denied_and_untouched(pusher, world, engine) -> N
     r = p.push(
         p.mutation("customer", "update", world.other_customer, changes={"notes": "pwned"}),
         p.mutation("customer", "delete", world.other_customer),
-        p.mutation("customer", "insert", new_id(), changes={
-            "tenant_id": str(world.other_tenant), "location_id": str(world.hq), "last_name": "X"}))
-    assert [(x.status, x.reason, x.row) for x in r.results] == \
-        [("rejected", "permission_denied", None)] * 3
+        p.mutation(
+            "customer",
+            "insert",
+            new_id(),
+            changes={
+                "tenant_id": str(world.other_tenant),
+                "location_id": str(world.hq),
+                "last_name": "X",
+            },
+        ),
+    )
+    assert [(x.status, x.reason, x.row) for x in r.results] == [
+        ("rejected", "permission_denied", None)
+    ] * 3
     other = fetch(engine, Customer, world.other_customer)
     assert other.notes is None and other.deleted_at is None
     assert _audit_count(engine) == before
@@ -34,10 +45,17 @@ def test_another_tenants_row_is_denied_and_untouched(pusher, world, engine) -> N
 
 def test_another_locations_row_is_denied(pusher, world, engine) -> None:
     p = pusher("dispatcher")  # LOCATION scope at HQ
-    r = p.push(p.mutation("customer", "update", world.east_customer, changes={"notes": "no"},
-                          base={"notes": None}),
-               p.mutation("customer", "insert", new_id(), changes={
-                   "location_id": str(world.east), "last_name": "Elsewhere"}))
+    r = p.push(
+        p.mutation(
+            "customer", "update", world.east_customer, changes={"notes": "no"}, base={"notes": None}
+        ),
+        p.mutation(
+            "customer",
+            "insert",
+            new_id(),
+            changes={"location_id": str(world.east), "last_name": "Elsewhere"},
+        ),
+    )
     assert [(x.status, x.reason) for x in r.results] == [("rejected", "permission_denied")] * 2
     assert fetch(engine, Customer, world.east_customer).notes is None
 
@@ -49,11 +67,17 @@ def test_unknown_table_column_value_and_row(pusher, world, engine) -> None:
         p.mutation("customer", "update", world.customer, changes={"shoe_size": 9}),
         p.mutation("customer", "update", world.customer, changes={"province": "ZZ"}),
         p.mutation("customer", "update", uuid.uuid4(), changes={"notes": "?"}),
-        p.mutation("customer", "update", world.customer, changes={"notes": "fine"},
-                   base={"notes": None}))
+        p.mutation(
+            "customer", "update", world.customer, changes={"notes": "fine"}, base={"notes": None}
+        ),
+    )
     assert [(x.status, x.reason) for x in r.results] == [
-        ("rejected", "validation_failed"), ("rejected", "validation_failed"),
-        ("rejected", "validation_failed"), ("rejected", "row_not_found"), ("applied", None)]
+        ("rejected", "validation_failed"),
+        ("rejected", "validation_failed"),
+        ("rejected", "validation_failed"),
+        ("rejected", "row_not_found"),
+        ("applied", None),
+    ]
     assert "spaceship" in r.results[0].message
     assert "shoe_size" in r.results[1].message
     assert "province" in r.results[2].message
@@ -62,11 +86,18 @@ def test_unknown_table_column_value_and_row(pusher, world, engine) -> None:
 
 def test_server_columns_and_delete_of_locked_rows(pusher, world, engine) -> None:
     p = pusher("admin")
-    r = p.push(p.mutation("customer", "update", world.customer, changes={"version": 999999},
-                          base={"version": 1}),
-               p.mutation("quote", "update", world.quote, changes={"status": "SENT"}, base={"status": "DRAFT"}),
-               p.mutation("quote", "update", world.quote, changes={"status": "ACCEPTED"}, base={"status": "SENT"}),
-               p.mutation("quote", "delete", world.quote))
+    r = p.push(
+        p.mutation(
+            "customer", "update", world.customer, changes={"version": 999999}, base={"version": 1}
+        ),
+        p.mutation(
+            "quote", "update", world.quote, changes={"status": "SENT"}, base={"status": "DRAFT"}
+        ),
+        p.mutation(
+            "quote", "update", world.quote, changes={"status": "ACCEPTED"}, base={"status": "SENT"}
+        ),
+        p.mutation("quote", "delete", world.quote),
+    )
     assert (r.results[0].status, r.results[0].reason) == ("conflict_resolved", "server_owned")
     assert fetch(engine, Customer, world.customer).version < 999999
     assert (r.results[3].status, r.results[3].reason) == ("rejected", "locked")

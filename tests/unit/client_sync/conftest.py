@@ -1,4 +1,5 @@
 """Fixtures for client sync tests: a real SQLCipher replica, the service, a fake server."""
+
 from __future__ import annotations
 
 import itertools
@@ -74,8 +75,7 @@ def clock() -> object:
 
 @pytest.fixture
 def service(store: LocalStore, clock: object) -> LocalWriteService:
-    return LocalWriteService(store, user_id=USER, tenant_id=TENANT, device_id=DEVICE,
-                             hlc=clock)  # type: ignore[arg-type]
+    return LocalWriteService(store, user_id=USER, tenant_id=TENANT, device_id=DEVICE, hlc=clock)  # type: ignore[arg-type]
 
 
 @pytest.fixture

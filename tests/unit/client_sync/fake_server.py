@@ -4,6 +4,7 @@ Versions from one counter, a membership log per bucket, exactly-once push by
 ``mutation_id``, rejections for locked/deleted/out-of-scope rows, checksums
 computed like the real server (live members only).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,11 +39,25 @@ BUCKET = f"location_sales:{LOCATION}"
 def customer_data(row_id: uuid.UUID, last_name: str, **extra: Any) -> dict[str, Any]:
     now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     row = {
-        "id": row_id, "tenant_id": TENANT, "location_id": LOCATION, "customer_type": "RESIDENTIAL",
-        "last_name": last_name, "first_name": None, "company_name": None, "email": None,
-        "phone": None, "city": None, "country": "CA", "preferred_language": "en",
-        "tax_exempt": False, "is_active": True, "created_at": now, "updated_at": now,
-        "deleted_at": None, "version": 0, **extra,
+        "id": row_id,
+        "tenant_id": TENANT,
+        "location_id": LOCATION,
+        "customer_type": "RESIDENTIAL",
+        "last_name": last_name,
+        "first_name": None,
+        "company_name": None,
+        "email": None,
+        "phone": None,
+        "city": None,
+        "country": "CA",
+        "preferred_language": "en",
+        "tax_exempt": False,
+        "is_active": True,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "version": 0,
+        **extra,
     }
     table = synced_table("customer")
     return encode_row(table, {c.name: row.get(c.name) for c in table.columns})
@@ -95,10 +110,19 @@ class FakeServer:
     def login(self, request: LoginRequest) -> LoginResponse:
         self._check("login", None)
         return LoginResponse(
-            access_token=self.token, refresh_token="refresh-1", expires_in=900,
+            access_token=self.token,
+            refresh_token="refresh-1",
+            expires_in=900,
             device_id=request.device_id or uuid.uuid4(),
-            user=UserProfile(id=USER, tenant_id=TENANT, email=request.email, full_name="T",
-                             role="dispatcher", scope="location", location_id=LOCATION),
+            user=UserProfile(
+                id=USER,
+                tenant_id=TENANT,
+                email=request.email,
+                full_name="T",
+                role="dispatcher",
+                scope="location",
+                location_id=LOCATION,
+            ),
             buckets=self.user_buckets,
         )
 
@@ -119,12 +143,19 @@ class FakeServer:
             seen = [e[0] for e in page if e[1] == b]
             cursors[b] = self.version if not more else max(seen, default=wanted[b])
         changes = [
-            Change(bucket=b, table=t, id=uuid.UUID(i), version=self.rows[(t, i)]["version"],
-                   removed=removed, data=None if removed else self.rows[(t, i)])
+            Change(
+                bucket=b,
+                table=t,
+                id=uuid.UUID(i),
+                version=self.rows[(t, i)]["version"],
+                removed=removed,
+                data=None if removed else self.rows[(t, i)],
+            )
             for _, b, t, i, removed in page
         ]
-        return PullResponse(changes=changes, cursors=cursors, has_more=more,
-                            buckets=self.user_buckets)
+        return PullResponse(
+            changes=changes, cursors=cursors, has_more=more, buckets=self.user_buckets
+        )
 
     def push(self, request: PushRequest, *, token: str) -> PushResponse:
         self._check("push", token)
@@ -149,14 +180,24 @@ class FakeServer:
             return MutationResult(mutation_id=m.mutation_id, status="applied", row=self.rows[key])
         row = self.rows.get(key)
         if row is None or row.get("deleted_at"):
-            return MutationResult(mutation_id=m.mutation_id, status="rejected",
-                                  reason="row_deleted", row=row)
+            return MutationResult(
+                mutation_id=m.mutation_id, status="rejected", reason="row_deleted", row=row
+            )
         if not any(key in self.members.get(b, set()) for b in self.user_buckets):
-            return MutationResult(mutation_id=m.mutation_id, status="rejected",
-                                  reason="permission_denied", message="not in your scope")
+            return MutationResult(
+                mutation_id=m.mutation_id,
+                status="rejected",
+                reason="permission_denied",
+                message="not in your scope",
+            )
         if key in self.locked:
-            return MutationResult(mutation_id=m.mutation_id, status="rejected", reason="locked",
-                                  message="quote accepted", row=row)
+            return MutationResult(
+                mutation_id=m.mutation_id,
+                status="rejected",
+                reason="locked",
+                message="quote accepted",
+                row=row,
+            )
         if m.op == "delete":
             new = {**row, "deleted_at": "2025-01-02T00:00:00+00:00"}
             self.put(m.table, new)

@@ -1,4 +1,5 @@
 """Push, pull, rebase, purge and DESIGN 6.7 scope exit against the in-process server."""
+
 from __future__ import annotations
 
 import uuid
@@ -35,9 +36,9 @@ def _rejections(store: LocalStore) -> list[rejections.Rejection]:
         return rejections.unresolved(conn)
 
 
-def test_bootstrap_in_pages_and_offline_insert_pushed(store: LocalStore, server: FakeServer,
-                                                      engine: SyncEngine,
-                                                      service: LocalWriteService) -> None:
+def test_bootstrap_in_pages_and_offline_insert_pushed(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     for i in range(25):
         server.put("customer", customer_data(new_id(), f"C{i:02d}"))
     engine.pull_limit = 10
@@ -50,9 +51,9 @@ def test_bootstrap_in_pages_and_offline_insert_pushed(store: LocalStore, server:
     assert engine.status().pending == 0 and engine.status().last_synced_at
 
 
-def test_rebase_keeps_unsynced_edits_over_pulled_rows(store: LocalStore, server: FakeServer,
-                                                      engine: SyncEngine,
-                                                      service: LocalWriteService) -> None:
+def test_rebase_keeps_unsynced_edits_over_pulled_rows(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     cid = new_id()
     server.put("customer", customer_data(cid, "Roy", email="old@x.ca"))
     engine.sync_once()
@@ -68,9 +69,9 @@ def test_rebase_keeps_unsynced_edits_over_pulled_rows(store: LocalStore, server:
     assert server.rows[("customer", str(cid))]["email"] == "mine@x.ca" and not _pending(store)
 
 
-def test_rejection_kept_with_attempted_change(store: LocalStore, server: FakeServer,
-                                              engine: SyncEngine,
-                                              service: LocalWriteService) -> None:
+def test_rejection_kept_with_attempted_change(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     cid = new_id()
     server.put("customer", customer_data(cid, "Locked"))
     engine.sync_once()
@@ -83,8 +84,9 @@ def test_rejection_kept_with_attempted_change(store: LocalStore, server: FakeSer
     assert engine.status().rejections == 1 and not _pending(store)
 
 
-def test_dropped_bucket_is_purged_but_shared_rows_stay(store: LocalStore, server: FakeServer,
-                                                       engine: SyncEngine) -> None:
+def test_dropped_bucket_is_purged_but_shared_rows_stay(
+    store: LocalStore, server: FakeServer, engine: SyncEngine
+) -> None:
     server.user_buckets = [BUCKET, OTHER]
     only, shared = new_id(), new_id()
     server.put("customer", customer_data(only, "Only"), BUCKET)
@@ -101,8 +103,9 @@ def test_dropped_bucket_is_purged_but_shared_rows_stay(store: LocalStore, server
         assert set(conn.execute(select(row_bucket.c.bucket)).scalars()) == {OTHER}
 
 
-def test_removed_row_deleted_unless_held_elsewhere(store: LocalStore, server: FakeServer,
-                                                   engine: SyncEngine) -> None:
+def test_removed_row_deleted_unless_held_elsewhere(
+    store: LocalStore, server: FakeServer, engine: SyncEngine
+) -> None:
     a = new_id()
     server.put("customer", customer_data(a, "A"))
     engine.sync_once()
@@ -111,9 +114,9 @@ def test_removed_row_deleted_unless_held_elsewhere(store: LocalStore, server: Fa
     assert get_row(store, "customer", a, include_deleted=True) is None
 
 
-def test_scope_exit_pushes_edit_first_then_drops_row(store: LocalStore, server: FakeServer,
-                                                     engine: SyncEngine,
-                                                     service: LocalWriteService) -> None:
+def test_scope_exit_pushes_edit_first_then_drops_row(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     jid = new_id()
     server.put("customer", customer_data(jid, "Mine"))
     engine.sync_once()
@@ -131,8 +134,9 @@ def test_scope_exit_pushes_edit_first_then_drops_row(store: LocalStore, server: 
     assert get_row(store, "customer", jid, include_deleted=True) is None
 
 
-def test_lost_push_answer_applies_once(store: LocalStore, server: FakeServer, engine: SyncEngine,
-                                       service: LocalWriteService) -> None:
+def test_lost_push_answer_applies_once(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     cid = service.insert("customer", {"location_id": str(LOCATION), "last_name": "Once"})
 
     def lose_answer(_: object) -> None:
@@ -159,9 +163,9 @@ def test_lost_push_answer_applies_once(store: LocalStore, server: FakeServer, en
     assert get_row(store, "customer", cid)["version"] == 1
 
 
-def test_stuck_head_is_isolated_and_surfaced(store: LocalStore, server: FakeServer,
-                                             engine: SyncEngine,
-                                             service: LocalWriteService) -> None:
+def test_stuck_head_is_isolated_and_surfaced(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "Bad"})
     good = service.insert("customer", {"location_id": str(LOCATION), "last_name": "Good"})
     engine.stuck_after = 3
@@ -183,7 +187,10 @@ def test_stuck_head_is_isolated_and_surfaced(store: LocalStore, server: FakeServ
 
 
 def test_transient_failures_mark_queue_stalled_not_rejected(
-    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService,
+    store: LocalStore,
+    server: FakeServer,
+    engine: SyncEngine,
+    service: LocalWriteService,
 ) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "Wait"})
     for _ in range(6):
@@ -203,8 +210,9 @@ def test_expired_token_refreshed_once(server: FakeServer, engine: SyncEngine) ->
     assert engine.tokens.refreshed == 1  # type: ignore[attr-defined]
 
 
-def test_session_expired_keeps_outbox(store: LocalStore, server: FakeServer, engine: SyncEngine,
-                                      service: LocalWriteService) -> None:
+def test_session_expired_keeps_outbox(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "Kept"})
     server.token = "token-2"
 
@@ -218,9 +226,9 @@ def test_session_expired_keeps_outbox(store: LocalStore, server: FakeServer, eng
     assert status.needs_sign_in and status.pending == 1 and "sign in again" in status.summary
 
 
-def test_schema_outdated_keeps_working_offline(store: LocalStore, server: FakeServer,
-                                               engine: SyncEngine,
-                                               service: LocalWriteService) -> None:
+def test_schema_outdated_keeps_working_offline(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "Old"})
     server.failures.append(SchemaOutdated("client 1 too old, need 2"))
     with pytest.raises(SchemaOutdated):
@@ -230,8 +238,9 @@ def test_schema_outdated_keeps_working_offline(store: LocalStore, server: FakeSe
     assert engine.status().pending == 2
 
 
-def test_revoked_device_wipes_replica(store: LocalStore, server: FakeServer, engine: SyncEngine,
-                                      replica_path) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_device_wipes_replica(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, replica_path
+) -> None:  # type: ignore[no-untyped-def]
     server.revoked = True
     with pytest.raises(DeviceRevoked):
         engine.sync_once()
@@ -245,8 +254,9 @@ def test_auth_expired_twice_is_session_expired(server: FakeServer, engine: SyncE
         engine.sync_once()
 
 
-def test_mutation_ids_keep_increasing(store: LocalStore, service: LocalWriteService,
-                                      engine: SyncEngine) -> None:
+def test_mutation_ids_keep_increasing(
+    store: LocalStore, service: LocalWriteService, engine: SyncEngine
+) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "1"})
     engine.sync_once()
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "2"})

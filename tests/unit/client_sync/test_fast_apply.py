@@ -1,4 +1,5 @@
 """The fast pull apply (``client.sync.apply``) writes exactly what ``rows.upsert_wire_rows`` writes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,8 +85,9 @@ def test_fast_apply_stores_what_the_orm_path_stores(tmp_path: Path, table: str) 
     for n in range(3):
         values = {c.name: _sample(c, n) for c in t.columns}
         if n == 2:  # a sparse row: columns with a Python default left out (filled in)
-            values = {k: v for k, v in values.items()
-                      if t.c[k].default is None or k in ("id", "version")}
+            values = {
+                k: v for k, v in values.items() if t.c[k].default is None or k in ("id", "version")
+            }
         try:
             wire = encode_row(t, values)
         except TypeError:
@@ -106,8 +108,12 @@ def test_fast_apply_stores_what_the_orm_path_stores(tmp_path: Path, table: str) 
         after = _dump(fast, table)
         assert len(before) == len(after) == 3
         # Callable defaults (fresh ids, now()) differ by nature; the rest must be identical.
-        volatile = {i for i, c in enumerate(t.columns)
-                    if c.default is not None and c.default.is_callable and c.name not in rows[2]}
+        volatile = {
+            i
+            for i, c in enumerate(t.columns)
+            if c.default is not None and c.default.is_callable and c.name not in rows[2]
+        }
+
         def stable(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
             return [[v for i, v in enumerate(r) if i not in volatile] for r in rows]
 

@@ -1,4 +1,5 @@
 """Atomic pull pages, backoff schedule, integrity check, local full-text search, live wake-up."""
+
 from __future__ import annotations
 
 import random
@@ -21,9 +22,9 @@ from tests.unit.client_sync.conftest import new_id
 from tests.unit.client_sync.fake_server import BUCKET, LOCATION, FakeServer, customer_data
 
 
-def test_crash_mid_page_leaves_replica_consistent(store: LocalStore, server: FakeServer,
-                                                  engine: SyncEngine,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_page_leaves_replica_consistent(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = [new_id() for _ in range(10)]
     for i, cid in enumerate(ids):
         server.put("customer", customer_data(cid, f"P{i}"))
@@ -62,13 +63,18 @@ def test_call_with_retries_waits_then_succeeds() -> None:
             raise value
         return value
 
-    assert call_with_retries(call, backoff=Backoff(rng=random.Random(1)), attempts=5,
-                             sleep=waits.append) == "ok"
+    assert (
+        call_with_retries(
+            call, backoff=Backoff(rng=random.Random(1)), attempts=5, sleep=waits.append
+        )
+        == "ok"
+    )
     assert len(waits) == 2 and waits[0] <= 1 and waits[1] <= 2
 
 
-def test_verify_detects_drift_and_resyncs(store: LocalStore, server: FakeServer,
-                                          engine: SyncEngine) -> None:
+def test_verify_detects_drift_and_resyncs(
+    store: LocalStore, server: FakeServer, engine: SyncEngine
+) -> None:
     a, b = new_id(), new_id()
     server.put("customer", customer_data(a, "A"))
     server.put("customer", customer_data(b, "B"))
@@ -82,20 +88,37 @@ def test_verify_detects_drift_and_resyncs(store: LocalStore, server: FakeServer,
     assert all(c.ok for c in verify(engine))
 
 
-def test_search_ranks_and_follows_writes(store: LocalStore, server: FakeServer,
-                                         engine: SyncEngine, service: LocalWriteService) -> None:
+def test_search_ranks_and_follows_writes(
+    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService
+) -> None:
     ensure_search_index(store)
-    server.put("customer", customer_data(new_id(), "Tremblay", first_name="Élodie",
-                                         city="Montréal", phone="514-555-0101"))
+    server.put(
+        "customer",
+        customer_data(
+            new_id(), "Tremblay", first_name="Élodie", city="Montréal", phone="514-555-0101"
+        ),
+    )
     engine.sync_once()
-    mine = service.insert("customer", {"location_id": str(LOCATION), "last_name": "Tremblant",
-                                       "company_name": "Déménagement Tremblant"})
+    mine = service.insert(
+        "customer",
+        {
+            "location_id": str(LOCATION),
+            "last_name": "Tremblant",
+            "company_name": "Déménagement Tremblant",
+        },
+    )
     assert len(search(store, "customer", "trem")) == 2
     assert search(store, "customer", "elodie montreal") != []
     assert search(store, "customer", "555") != []
-    quote = service.insert("quote", {"location_id": str(LOCATION), "customer_id": str(mine),
-                                     "created_by": "0190a000-0000-7000-8000-000000000003",
-                                     "provisional_number": "OFF-0001"})
+    quote = service.insert(
+        "quote",
+        {
+            "location_id": str(LOCATION),
+            "customer_id": str(mine),
+            "created_by": "0190a000-0000-7000-8000-000000000003",
+            "provisional_number": "OFF-0001",
+        },
+    )
     assert search(store, "quote", "OFF-0001") == [quote]
     assert search(store, "quote", "tremblant") == [quote]  # by customer name
     service.delete("customer", mine)
@@ -108,8 +131,10 @@ def test_search_20k_customers_fast(store: LocalStore) -> None:
 
     ensure_search_index(store)
     names = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie"]
-    rows = [customer_data(new_id(), f"{names[i % 8]}{i}", city="Québec", email=f"c{i}@x.ca")
-            for i in range(20_000)]
+    rows = [
+        customer_data(new_id(), f"{names[i % 8]}{i}", city="Québec", email=f"c{i}@x.ca")
+        for i in range(20_000)
+    ]
     with replica_tx(store) as conn:
         upsert_wire_rows(conn, table_for("customer"), rows)
     search(store, "customer", "warm up")
@@ -120,7 +145,10 @@ def test_search_20k_customers_fast(store: LocalStore) -> None:
 
 
 def test_loop_retries_on_its_own_and_wakes_on_live_event(
-    store: LocalStore, server: FakeServer, engine: SyncEngine, service: LocalWriteService,
+    store: LocalStore,
+    server: FakeServer,
+    engine: SyncEngine,
+    service: LocalWriteService,
 ) -> None:
     service.insert("customer", {"location_id": str(LOCATION), "last_name": "Loop"})
     server.failures += [ServerUnavailable("down"), ServerUnavailable("down")]

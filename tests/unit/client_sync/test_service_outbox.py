@@ -1,4 +1,5 @@
 """LocalWriteService: row and outbox mutation in one transaction; invalid input never queued."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,14 @@ def _pending(store: LocalStore) -> list[outbox.PendingMutation]:
 
 
 def test_insert_writes_row_and_mutation(store: LocalStore, service: LocalWriteService) -> None:
-    row_id = service.insert("customer", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                         "last_name": "Tremblay", "city": "Montréal"})
+    row_id = service.insert(
+        "customer",
+        {
+            "location_id": "0190a000-0000-7000-8000-000000000002",
+            "last_name": "Tremblay",
+            "city": "Montréal",
+        },
+    )
     row = get_row(store, "customer", row_id)
     assert row is not None and row["last_name"] == "Tremblay" and row["version"] == 0
     [m] = _pending(store)
@@ -38,21 +45,33 @@ def test_insert_writes_row_and_mutation(store: LocalStore, service: LocalWriteSe
     assert m.changes["country"] == "CA"  # defaults travel too: the server sees the full row
 
 
-def test_update_records_base_and_only_changed_fields(store: LocalStore,
-                                                     service: LocalWriteService) -> None:
-    row_id = service.insert("customer", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                         "last_name": "A", "email": "a@x.ca"})
+def test_update_records_base_and_only_changed_fields(
+    store: LocalStore, service: LocalWriteService
+) -> None:
+    row_id = service.insert(
+        "customer",
+        {
+            "location_id": "0190a000-0000-7000-8000-000000000002",
+            "last_name": "A",
+            "email": "a@x.ca",
+        },
+    )
     assert service.update("customer", row_id, {"email": "a@x.ca"}) is None  # no-op: no mutation
     service.update("customer", row_id, {"email": "b@x.ca", "last_name": "A"})
     m = _pending(store)[-1]
     assert (m.op, m.base, m.changes, m.base_version) == (
-        "update", {"email": "a@x.ca"}, {"email": "b@x.ca"}, 0)
+        "update",
+        {"email": "a@x.ca"},
+        {"email": "b@x.ca"},
+        0,
+    )
     assert [p.mutation_id for p in _pending(store)] == [1, 2]
 
 
 def test_delete_tombstones(store: LocalStore, service: LocalWriteService) -> None:
-    row_id = service.insert("customer", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                         "last_name": "Gone"})
+    row_id = service.insert(
+        "customer", {"location_id": "0190a000-0000-7000-8000-000000000002", "last_name": "Gone"}
+    )
     service.delete("customer", row_id)
     assert get_row(store, "customer", row_id) is None
     assert get_row(store, "customer", row_id, include_deleted=True)["deleted_at"] is not None
@@ -61,15 +80,19 @@ def test_delete_tombstones(store: LocalStore, service: LocalWriteService) -> Non
         service.update("customer", row_id, {"last_name": "Back"})
 
 
-@pytest.mark.parametrize("values", [
-    {"last_name": "x" * 101},                       # too long
-    {"last_name": "A", "province": "XX"},           # not an enum value
-    {"last_name": "A", "no_such_column": 1},        # unknown column
-    {"first_name": "Only"},                         # CHECK has_name fails in SQLite
-    {"last_name": "A", "version": 7},               # server-owned column
-])
-def test_invalid_input_never_reaches_the_outbox(store: LocalStore, service: LocalWriteService,
-                                                values: dict) -> None:
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"last_name": "x" * 101},  # too long
+        {"last_name": "A", "province": "XX"},  # not an enum value
+        {"last_name": "A", "no_such_column": 1},  # unknown column
+        {"first_name": "Only"},  # CHECK has_name fails in SQLite
+        {"last_name": "A", "version": 7},  # server-owned column
+    ],
+)
+def test_invalid_input_never_reaches_the_outbox(
+    store: LocalStore, service: LocalWriteService, values: dict
+) -> None:
     values = {"location_id": "0190a000-0000-7000-8000-000000000002", **values}
     with pytest.raises(InvalidWrite):
         service.insert("customer", values)
@@ -77,9 +100,12 @@ def test_invalid_input_never_reaches_the_outbox(store: LocalStore, service: Loca
     assert list_rows(store, "customer") == []
 
 
-def test_invalid_update_leaves_row_and_outbox(store: LocalStore, service: LocalWriteService) -> None:
-    row_id = service.insert("customer", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                         "last_name": "A"})
+def test_invalid_update_leaves_row_and_outbox(
+    store: LocalStore, service: LocalWriteService
+) -> None:
+    row_id = service.insert(
+        "customer", {"location_id": "0190a000-0000-7000-8000-000000000002", "last_name": "A"}
+    )
     with pytest.raises(InvalidWrite):
         service.update("customer", row_id, {"tax_exempt": True})  # CHECK: needs a number
     with pytest.raises(InvalidWrite):
@@ -96,16 +122,29 @@ def test_append_only_tables_insert_only(service: LocalWriteService) -> None:
 
 def test_decimals_are_validated_not_floated(store: LocalStore, service: LocalWriteService) -> None:
     with pytest.raises(InvalidWrite):
-        service.insert("lead", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                "contact_name": "Z", "estimated_value": 12.5})
-    lead = service.insert("lead", {"location_id": "0190a000-0000-7000-8000-000000000002",
-                                   "contact_name": "Z", "estimated_value": Decimal("12.50")})
+        service.insert(
+            "lead",
+            {
+                "location_id": "0190a000-0000-7000-8000-000000000002",
+                "contact_name": "Z",
+                "estimated_value": 12.5,
+            },
+        )
+    lead = service.insert(
+        "lead",
+        {
+            "location_id": "0190a000-0000-7000-8000-000000000002",
+            "contact_name": "Z",
+            "estimated_value": Decimal("12.50"),
+        },
+    )
     assert _pending(store)[-1].changes["estimated_value"] == "12.50"
     assert get_row(store, "lead", lead)["estimated_value"] == Decimal("12.50")
 
 
-def test_killed_after_write_outbox_survives(replica_path: Path, replica_key: bytes,
-                                            store: LocalStore) -> None:
+def test_killed_after_write_outbox_survives(
+    replica_path: Path, replica_key: bytes, store: LocalStore
+) -> None:
     """A process that dies right after a local write (no close, no sync) loses nothing."""
     store.close()
     script = textwrap.dedent(f"""
@@ -119,7 +158,9 @@ def test_killed_after_write_outbox_survives(replica_path: Path, replica_key: byt
                                  "last_name": "Survivor"}})
         os._exit(9)
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=Path(__file__).parents[3])
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, cwd=Path(__file__).parents[3]
+    )
     assert done.returncode == 9
     reopened = LocalStore.open(replica_path, replica_key)
     try:

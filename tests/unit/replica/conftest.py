@@ -1,4 +1,5 @@
 """Fixtures for the replica tests: real SQLCipher files and real keyring backends in tmp_path."""
+
 from __future__ import annotations
 
 import hashlib

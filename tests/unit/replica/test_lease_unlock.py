@@ -1,4 +1,5 @@
 """The offline lease at start-up (DESIGN 7): the replica key sealed under the device lease key."""
+
 from __future__ import annotations
 
 import base64
@@ -73,8 +74,9 @@ def _files(store_dir: Path) -> dict[str, bytes]:
 def test_wrap_unwrap_round_trip_through_json() -> None:
     device_key, key = secrets.token_bytes(32), new_replica_key()
     expires = NOW + dt.timedelta(days=14)
-    wrapped = LeaseWrappedKey.wrap(key, device_key=device_key, device_key_id=DEVICE,
-                                   expires_at=expires, replica_id=RID)
+    wrapped = LeaseWrappedKey.wrap(
+        key, device_key=device_key, device_key_id=DEVICE, expires_at=expires, replica_id=RID
+    )
     stored = LeaseWrappedKey.from_json(wrapped.to_json())
     assert stored == wrapped
     assert stored.unwrap(device_key, now=NOW) == key
@@ -84,8 +86,9 @@ def test_wrap_unwrap_round_trip_through_json() -> None:
 def test_expiry_with_grace() -> None:
     device_key, key = secrets.token_bytes(32), new_replica_key()
     expires = NOW + dt.timedelta(days=14)
-    wrapped = LeaseWrappedKey.wrap(key, device_key=device_key, device_key_id=DEVICE,
-                                   expires_at=expires, replica_id=RID)
+    wrapped = LeaseWrappedKey.wrap(
+        key, device_key=device_key, device_key_id=DEVICE, expires_at=expires, replica_id=RID
+    )
     just_inside = expires + LEASE_GRACE - dt.timedelta(seconds=1)
     assert wrapped.unwrap(device_key, now=just_inside, grace=LEASE_GRACE) == key
     with pytest.raises(LeaseExpired, match="connect to the server and sign in"):
@@ -98,8 +101,13 @@ def test_expiry_with_grace() -> None:
 
 def test_tampered_expiry_and_wrong_key_fail() -> None:
     device_key = secrets.token_bytes(32)
-    wrapped = LeaseWrappedKey.wrap(new_replica_key(), device_key=device_key, device_key_id=DEVICE,
-                                   expires_at=NOW + dt.timedelta(days=1), replica_id=RID)
+    wrapped = LeaseWrappedKey.wrap(
+        new_replica_key(),
+        device_key=device_key,
+        device_key_id=DEVICE,
+        expires_at=NOW + dt.timedelta(days=1),
+        replica_id=RID,
+    )
     doc = json.loads(wrapped.to_json())
     doc["expires_at"] = (NOW + dt.timedelta(days=365)).isoformat()
     tampered = LeaseWrappedKey.from_json(json.dumps(doc))
@@ -117,7 +125,9 @@ def test_tampered_expiry_and_wrong_key_fail() -> None:
 
 def test_device_lease_from_the_wire() -> None:
     key = secrets.token_bytes(32)
-    lease = DeviceLease.from_wire(base64.b64encode(key).decode(), NOW.isoformat(), uuid.UUID(DEVICE))
+    lease = DeviceLease.from_wire(
+        base64.b64encode(key).decode(), NOW.isoformat(), uuid.UUID(DEVICE)
+    )
     assert lease == DeviceLease(key, NOW, DEVICE)
     assert key.hex() not in repr(lease) and str(key) not in repr(lease)
     assert DeviceLease.from_wire(None, None, DEVICE) is None
@@ -151,8 +161,9 @@ def test_new_replica_signed_in_is_leased_and_opens_offline_within_the_lease(
 def test_expired_lease_refuses_before_asking_and_touches_nothing(
     no_keyring: object, snapshot: Snapshot
 ) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "unsent work")
         db_path = store.path
     before = snapshot(db_path), _files(db_path.parent)
@@ -168,42 +179,48 @@ def test_sign_in_after_expiry_unlocks_the_same_replica_and_moves_the_expiry(
     no_keyring: object,
 ) -> None:
     first = _lease()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=first,
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=first, clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "unsent work")
     later = NOW + dt.timedelta(days=15)
     renewed = _lease(key=first.key, now=later)
     prompts = Prompts()
-    with open_user_replica(*ARGS, passphrase_provider=prompts, lease=renewed,
-                           clock=_at(later)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=prompts, lease=renewed, clock=_at(later)
+    ) as store:
         assert store.get_meta("note") == "unsent work"
         key_store = store.key_store
     assert prompts.asked == ["unlock"]  # the passphrase still guards the data at rest
     assert isinstance(key_store, LeasedKeyStore)
     assert key_store.read_lease().expires_at == renewed.expires_at  # type: ignore[union-attr]
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(),
-                           clock=_at(later + dt.timedelta(days=13))) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), clock=_at(later + dt.timedelta(days=13))
+    ) as store:
         assert store.get_meta("note") == "unsent work"
 
 
 def test_wrong_passphrase_on_the_lease_key(no_keyring: object, snapshot: Snapshot) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         db_path = store.path
     before = snapshot(db_path), _files(db_path.parent)
     with pytest.raises(WrongPassphrase):
         open_user_replica(*ARGS, passphrase_provider=Prompts("nope"), clock=_at(NOW))
     with pytest.raises(WrongPassphrase):
-        open_user_replica(*ARGS, passphrase_provider=Prompts("nope"), lease=_lease(),
-                          clock=_at(NOW))
+        open_user_replica(
+            *ARGS, passphrase_provider=Prompts("nope"), lease=_lease(), clock=_at(NOW)
+        )
     assert (snapshot(db_path), _files(db_path.parent)) == before
 
 
 def test_tampered_lease_file_fails_and_leaves_everything(
     no_keyring: object, snapshot: Snapshot
 ) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(days=1),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(days=1), clock=_at(NOW)
+    ) as store:
         db_path = store.path
     lease_file = db_path.parent / LEASE_FILENAME
     doc = json.loads(lease_file.read_text())
@@ -211,14 +228,21 @@ def test_tampered_lease_file_fails_and_leaves_everything(
     lease_file.write_text(json.dumps(doc))
     before = snapshot(db_path), _files(db_path.parent)
     with pytest.raises(LeaseInvalid):
-        open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW + dt.timedelta(days=30)))
+        open_user_replica(
+            *ARGS, passphrase_provider=Prompts(), clock=_at(NOW + dt.timedelta(days=30))
+        )
     assert (snapshot(db_path), _files(db_path.parent)) == before
 
 
 def test_wrong_lease_key_fails(file_keyring: object, snapshot: Snapshot) -> None:
     lease = _lease()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=lease, clock=_at(NOW),
-                           allow_plaintext_keyring=True) as store:
+    with open_user_replica(
+        *ARGS,
+        passphrase_provider=Prompts(),
+        lease=lease,
+        clock=_at(NOW),
+        allow_plaintext_keyring=True,
+    ) as store:
         key_store = store.key_store
         db_path = store.path
     assert isinstance(key_store, LeasedKeyStore)
@@ -227,16 +251,18 @@ def test_wrong_lease_key_fails(file_keyring: object, snapshot: Snapshot) -> None
     key_store.lease_key_store.save(secrets.token_bytes(32))  # another device's key
     before = snapshot(db_path)
     with pytest.raises(LeaseInvalid):
-        open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW),
-                          allow_plaintext_keyring=True)
+        open_user_replica(
+            *ARGS, passphrase_provider=Prompts(), clock=_at(NOW), allow_plaintext_keyring=True
+        )
     assert snapshot(db_path) == before
 
 
 def test_missing_lease_key_is_key_not_found_never_a_new_replica(
     no_keyring: object, snapshot: Snapshot
 ) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         db_path = store.path
     (db_path.parent / LEASE_KEY_FILENAME).unlink()
     before = snapshot(db_path)
@@ -269,19 +295,26 @@ def test_old_scheme_replica_keeps_opening_then_converts_with_the_same_passphrase
     with open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW)) as store:
         assert store.get_meta("note") == "from before leases"
     with pytest.raises(LeaseExpired):
-        open_user_replica(*ARGS, passphrase_provider=Prompts(),
-                          clock=_at(NOW + dt.timedelta(days=15)))
+        open_user_replica(
+            *ARGS, passphrase_provider=Prompts(), clock=_at(NOW + dt.timedelta(days=15))
+        )
 
 
 def test_old_scheme_keyring_replica_converts_on_sign_in(file_keyring: object) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(),
-                           allow_plaintext_keyring=True) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), allow_plaintext_keyring=True
+    ) as store:
         store.set_meta("note", "keyring era")
         key_store = store.key_store
     assert isinstance(key_store, LeasedKeyStore) and key_store.legacy.exists()
     lease = _lease()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=lease,
-                           clock=_at(NOW), allow_plaintext_keyring=True) as store:
+    with open_user_replica(
+        *ARGS,
+        passphrase_provider=Prompts(),
+        lease=lease,
+        clock=_at(NOW),
+        allow_plaintext_keyring=True,
+    ) as store:
         assert store.get_meta("note") == "keyring era"
     assert not key_store.legacy.exists()
     assert key_store.lease_key_store.load() == lease.key
@@ -306,13 +339,15 @@ def test_interrupted_conversion_still_opens(no_keyring: object) -> None:
 
 def test_rotated_lease_key_is_taken_on_sign_in(no_keyring: object) -> None:
     first = _lease()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=first,
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=first, clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "kept")
     rotated = _lease()  # the server's key was replaced: a new device key
     prompts = Prompts()
-    with open_user_replica(*ARGS, passphrase_provider=prompts, lease=rotated,
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=prompts, lease=rotated, clock=_at(NOW)
+    ) as store:
         assert store.get_meta("note") == "kept"
         key_store = store.key_store
     assert prompts.asked == ["unlock"]
@@ -323,8 +358,9 @@ def test_rotated_lease_key_is_taken_on_sign_in(no_keyring: object) -> None:
 
 
 def test_wipe_deletes_replica_and_all_lease_material(no_keyring: object) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "to be destroyed")
         directory = store.path.parent
         store.wipe()
@@ -335,12 +371,14 @@ def test_wipe_deletes_replica_and_all_lease_material(no_keyring: object) -> None
 
 
 def test_wipe_user_replica_works_when_the_lease_has_run_out(no_keyring: object) -> None:
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         db_path = store.path
     with pytest.raises(LeaseExpired):
-        open_user_replica(*ARGS, passphrase_provider=Prompts(),
-                          clock=_at(NOW + dt.timedelta(days=20)))
+        open_user_replica(
+            *ARGS, passphrase_provider=Prompts(), clock=_at(NOW + dt.timedelta(days=20))
+        )
     wipe_user_replica(*ARGS)
     assert not any(p.exists() for p in side_files(db_path))
     assert [p.name for p in db_path.parent.iterdir()] == []
@@ -357,8 +395,9 @@ def test_renew_lease_ignores_stores_not_opened_through_unlock(db_path: Path, key
 
 def test_passphrase_key_store_is_bound_to_its_role(no_keyring: object) -> None:
     """The lease key file cannot be swapped in for a pre-lease key file (and back)."""
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         directory = store.path.parent
         rid = directory.name
     (directory / "replica-key.json").write_bytes((directory / LEASE_KEY_FILENAME).read_bytes())
@@ -370,8 +409,9 @@ def test_passphrase_key_store_is_bound_to_its_role(no_keyring: object) -> None:
 def test_crash_during_a_key_rotation_is_healed_by_the_next_sign_in(no_keyring: object) -> None:
     """The lease file was re-sealed under the new device key, the key store not yet updated."""
     first = _lease()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=first,
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=first, clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "kept")
         key_store = store.key_store
     assert isinstance(key_store, LeasedKeyStore)
@@ -383,8 +423,9 @@ def test_crash_during_a_key_rotation_is_healed_by_the_next_sign_in(no_keyring: o
     stored_key_file.write_bytes(saved)  # as if the crash came before the key store was updated
     with pytest.raises(LeaseInvalid):
         open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW))
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=rotated,
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=rotated, clock=_at(NOW)
+    ) as store:
         assert store.get_meta("note") == "kept"
     with open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW)) as store:
         assert store.get_meta("note") == "kept"
@@ -399,14 +440,17 @@ def test_key_material_without_a_database_is_reused_or_replaced(no_keyring: objec
     assert not db_path.exists()
     with open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW)) as store:
         store.set_meta("note", "reused key")
-    assert LeasedKeyStore(replica_id(*ARGS), passphrase_provider=Prompts(),
-                          clock=_at(NOW)).load() == key
+    assert (
+        LeasedKeyStore(replica_id(*ARGS), passphrase_provider=Prompts(), clock=_at(NOW)).load()
+        == key
+    )
     for side in side_files(db_path):
         side.unlink(missing_ok=True)
     # A lease without its lease key (or one that no longer opens) protects nothing.
     (key_store.directory / LEASE_KEY_FILENAME).unlink()
-    with open_user_replica(*ARGS, passphrase_provider=Prompts(), lease=_lease(),
-                           clock=_at(NOW)) as store:
+    with open_user_replica(
+        *ARGS, passphrase_provider=Prompts(), lease=_lease(), clock=_at(NOW)
+    ) as store:
         store.set_meta("note", "fresh")
     with open_user_replica(*ARGS, passphrase_provider=Prompts(), clock=_at(NOW)) as store:
         assert store.get_meta("note") == "fresh"

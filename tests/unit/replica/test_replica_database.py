@@ -1,4 +1,5 @@
 """The encrypted file itself: nothing readable on disk, wrong keys harm nothing."""
+
 from __future__ import annotations
 
 import os
@@ -51,16 +52,26 @@ def _insert_customerish_row(store: LocalStore) -> None:
         session.add(tenant)
         session.flush()
         location = Location(
-            tenant_id=tenant.id, name="Ottawa", code="OTT", address_line1="1 Bank St",
-            city="Ottawa", province=Province.ON, postal_code="K1P 1A1",
+            tenant_id=tenant.id,
+            name="Ottawa",
+            code="OTT",
+            address_line1="1 Bank St",
+            city="Ottawa",
+            province=Province.ON,
+            postal_code="K1P 1A1",
             timezone="America/Toronto",
         )
         session.add(location)
         session.flush()
-        session.add(Customer(
-            tenant_id=tenant.id, location_id=location.id,
-            company_name=MARKER, email="dispatch@cartwright.example", phone="613-555-0199",
-        ))
+        session.add(
+            Customer(
+                tenant_id=tenant.id,
+                location_id=location.id,
+                company_name=MARKER,
+                email="dispatch@cartwright.example",
+                phone="613-555-0199",
+            )
+        )
 
 
 def test_nothing_plaintext_reaches_the_disk(db_path: Path, key: bytes) -> None:

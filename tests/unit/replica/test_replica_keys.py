@@ -1,4 +1,5 @@
 """Where the replica key lives: the OS keyring, or wrapped under a passphrase."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -172,8 +173,11 @@ def test_lease_expiry_cannot_be_extended_by_editing_it() -> None:
     device_key = secrets.token_bytes(32)
     expires = dt.datetime(2030, 1, 15, tzinfo=dt.timezone.utc)
     lease = LeaseWrappedKey.wrap(
-        new_replica_key(), device_key=device_key, device_key_id="dk-1",
-        expires_at=expires, replica_id=RID,
+        new_replica_key(),
+        device_key=device_key,
+        device_key_id="dk-1",
+        expires_at=expires,
+        replica_id=RID,
     )
     doc = json.loads(lease.to_json())
     doc["expires_at"] = "2099-01-01T00:00:00+00:00"

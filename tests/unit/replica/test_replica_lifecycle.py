@@ -1,4 +1,5 @@
 """Lifecycle of a replica: wiped for a revoked device, intact after a crash."""
+
 from __future__ import annotations
 
 import subprocess
@@ -42,9 +43,7 @@ with store.session() as session:
 """
 
 
-def test_wipe_removes_files_and_keyring_entry(
-    db_path: Path, file_keyring: object
-) -> None:
+def test_wipe_removes_files_and_keyring_entry(db_path: Path, file_keyring: object) -> None:
     key = new_replica_key()
     key_store = KeyringKeyStore("wipe-test", allow_plaintext=True)
     key_store.save(key)
@@ -67,7 +66,10 @@ def test_crash_before_commit_keeps_only_committed_state(db_path: Path, key: byte
     LocalStore.open(db_path, key, create=True).close()
     result = subprocess.run(
         [sys.executable, "-c", _CRASH_MID_TRANSACTION, str(db_path), key.hex()],
-        cwd=REPO, timeout=120, capture_output=True, text=True,
+        cwd=REPO,
+        timeout=120,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     wal = db_path.with_name(db_path.name + "-wal")

@@ -1,4 +1,5 @@
 """Where replicas live: one stable, safe directory per (server, user)."""
+
 from __future__ import annotations
 
 import re

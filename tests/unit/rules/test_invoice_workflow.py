@@ -1,4 +1,5 @@
 """Invoice status derived from payments and dates, and its manual transitions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,32 +22,46 @@ from shared_models.rules.invoice_workflow import (
 DUE = dt.date(2026, 3, 31)
 
 
-def derive(current: I, paid: str = "0", refunded: str = "0", today: str = "2026-03-15",
-           total: str = "1000.00", due: dt.date | None = DUE) -> I:
-    return derive_invoice_status(total=total, amount_paid=paid, refunded=refunded,
-                                 due_date=due, today=dt.date.fromisoformat(today),
-                                 current=current)
+def derive(
+    current: I,
+    paid: str = "0",
+    refunded: str = "0",
+    today: str = "2026-03-15",
+    total: str = "1000.00",
+    due: dt.date | None = DUE,
+) -> I:
+    return derive_invoice_status(
+        total=total,
+        amount_paid=paid,
+        refunded=refunded,
+        due_date=due,
+        today=dt.date.fromisoformat(today),
+        current=current,
+    )
 
 
-@pytest.mark.parametrize(("current", "kwargs", "expected"), [
-    (I.SENT, {"paid": "1000.00"}, I.PAID),
-    (I.SENT, {"paid": "1200.00"}, I.PAID),                           # overpaid: credit
-    (I.VIEWED, {"paid": "400.00"}, I.PARTIAL_PAID),
-    (I.SENT, {"today": "2026-03-31"}, I.SENT),                       # due today: not late
-    (I.SENT, {"today": "2026-04-01"}, I.OVERDUE),
-    (I.VIEWED, {"paid": "400.00", "today": "2026-04-01"}, I.OVERDUE),
-    (I.OVERDUE, {"paid": "1000.00", "today": "2026-04-20"}, I.PAID),
-    (I.PAID, {"paid": "1000.00", "refunded": "1000.00"}, I.REFUNDED),
-    (I.PAID, {"paid": "1000.00", "refunded": "300.00"}, I.PARTIAL_PAID),
-    (I.CANCELLED, {"today": "2026-05-01"}, I.CANCELLED),             # sticky
-    (I.CANCELLED, {"paid": "1000.00"}, I.CANCELLED),
-    (I.DRAFT, {"today": "2026-05-01"}, I.DRAFT),                     # unsent: never overdue
-    (I.DRAFT, {"paid": "200.00"}, I.PARTIAL_PAID),                   # deposit on a draft
-    (I.PAID, {}, I.SENT),                                            # payment reversed
-    (I.SENT, {"today": "2030-01-01", "due": None}, I.SENT),         # no due date
-    (I.SENT, {"total": "0"}, I.PAID),
-    (I.DRAFT, {"total": "0"}, I.DRAFT),
-])
+@pytest.mark.parametrize(
+    ("current", "kwargs", "expected"),
+    [
+        (I.SENT, {"paid": "1000.00"}, I.PAID),
+        (I.SENT, {"paid": "1200.00"}, I.PAID),  # overpaid: credit
+        (I.VIEWED, {"paid": "400.00"}, I.PARTIAL_PAID),
+        (I.SENT, {"today": "2026-03-31"}, I.SENT),  # due today: not late
+        (I.SENT, {"today": "2026-04-01"}, I.OVERDUE),
+        (I.VIEWED, {"paid": "400.00", "today": "2026-04-01"}, I.OVERDUE),
+        (I.OVERDUE, {"paid": "1000.00", "today": "2026-04-20"}, I.PAID),
+        (I.PAID, {"paid": "1000.00", "refunded": "1000.00"}, I.REFUNDED),
+        (I.PAID, {"paid": "1000.00", "refunded": "300.00"}, I.PARTIAL_PAID),
+        (I.CANCELLED, {"today": "2026-05-01"}, I.CANCELLED),  # sticky
+        (I.CANCELLED, {"paid": "1000.00"}, I.CANCELLED),
+        (I.DRAFT, {"today": "2026-05-01"}, I.DRAFT),  # unsent: never overdue
+        (I.DRAFT, {"paid": "200.00"}, I.PARTIAL_PAID),  # deposit on a draft
+        (I.PAID, {}, I.SENT),  # payment reversed
+        (I.SENT, {"today": "2030-01-01", "due": None}, I.SENT),  # no due date
+        (I.SENT, {"total": "0"}, I.PAID),
+        (I.DRAFT, {"total": "0"}, I.DRAFT),
+    ],
+)
 def test_derive(current: I, kwargs: dict[str, object], expected: I) -> None:
     assert derive(current, **kwargs) is expected  # type: ignore[arg-type]
 
@@ -59,8 +74,13 @@ def test_derive_refuses_bad_amounts() -> None:
         derive(I.SENT, paid="10", refunded="20")
     assert err.value.code == "refund_exceeds_paid"
     with pytest.raises(TypeError):
-        derive_invoice_status(total=10.0, amount_paid="0", due_date=None,  # type: ignore[arg-type]
-                              today=DUE, current=I.SENT)
+        derive_invoice_status(
+            total=10.0,
+            amount_paid="0",
+            due_date=None,  # type: ignore[arg-type]
+            today=DUE,
+            current=I.SENT,
+        )
 
 
 MANUAL = {
@@ -68,7 +88,10 @@ MANUAL = {
     I.SENT: {I.VIEWED, I.CANCELLED},
     I.VIEWED: {I.CANCELLED},
     I.OVERDUE: {I.CANCELLED},
-    I.PARTIAL_PAID: set(), I.PAID: set(), I.CANCELLED: set(), I.REFUNDED: set(),
+    I.PARTIAL_PAID: set(),
+    I.PAID: set(),
+    I.CANCELLED: set(),
+    I.REFUNDED: set(),
 }
 
 
@@ -103,11 +126,14 @@ def test_locked(status: I) -> None:
         check_invoice_editable(status)
 
 
-@pytest.mark.parametrize(("total", "paid", "balance", "credit"), [
-    ("100.00", "30.00", "70.00", "0.00"),
-    ("100.00", "100.00", "0.00", "0.00"),
-    ("100.00", "130.50", "0.00", "30.50"),
-])
+@pytest.mark.parametrize(
+    ("total", "paid", "balance", "credit"),
+    [
+        ("100.00", "30.00", "70.00", "0.00"),
+        ("100.00", "100.00", "0.00", "0.00"),
+        ("100.00", "130.50", "0.00", "30.50"),
+    ],
+)
 def test_balance(total: str, paid: str, balance: str, credit: str) -> None:
     got = invoice_balance(total, paid)
     assert got == (Decimal(balance), Decimal(credit))

@@ -1,4 +1,5 @@
 """Money parsing, half-up rounding and currency conversion."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,15 +20,18 @@ from shared_models.rules.money import (
 )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("0.005", "0.01"),      # half-up, not banker's rounding (which gives 0.00)
-    ("0.015", "0.02"),
-    ("0.025", "0.03"),      # banker's would give 0.02
-    ("2.675", "2.68"),      # float(2.675) is 2.67499999... and would round down
-    ("0.004999", "0.00"),
-    ("-0.005", "-0.01"),    # half away from zero, symmetric
-    ("10", "10.00"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0.005", "0.01"),  # half-up, not banker's rounding (which gives 0.00)
+        ("0.015", "0.02"),
+        ("0.025", "0.03"),  # banker's would give 0.02
+        ("2.675", "2.68"),  # float(2.675) is 2.67499999... and would round down
+        ("0.004999", "0.00"),
+        ("-0.005", "-0.01"),  # half away from zero, symmetric
+        ("10", "10.00"),
+    ],
+)
 def test_quantize_half_up_to_cent(raw: str, expected: str) -> None:
     for ccy in Currency:
         result = quantize_money(Decimal(raw), ccy)
@@ -79,19 +83,27 @@ def test_parse_currency_case_insensitive() -> None:
     assert parse_currency("usd") is Currency.USD
 
 
-@pytest.mark.parametrize(("amount", "rate", "src", "dst", "expected"), [
-    ("100.00", "0.7350", "CAD", "USD", "73.50"),
-    ("19.99", "1.3625", "USD", "CAD", "27.24"),   # 27.236375 -> 27.24
-    ("1.00", "0.125", "EUR", "CAD", "0.13"),      # 0.125 -> 0.13, half-up
-    ("250.00", "1", "CAD", "CAD", "250.00"),
-])
+@pytest.mark.parametrize(
+    ("amount", "rate", "src", "dst", "expected"),
+    [
+        ("100.00", "0.7350", "CAD", "USD", "73.50"),
+        ("19.99", "1.3625", "USD", "CAD", "27.24"),  # 27.236375 -> 27.24
+        ("1.00", "0.125", "EUR", "CAD", "0.13"),  # 0.125 -> 0.13, half-up
+        ("250.00", "1", "CAD", "CAD", "250.00"),
+    ],
+)
 def test_convert(amount: str, rate: str, src: str, dst: str, expected: str) -> None:
     assert convert(amount, rate, src, dst) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("rate", "src", "dst"), [
-    ("0", "CAD", "USD"), ("-1.2", "CAD", "USD"), ("1.1", "CAD", "CAD"),
-])
+@pytest.mark.parametrize(
+    ("rate", "src", "dst"),
+    [
+        ("0", "CAD", "USD"),
+        ("-1.2", "CAD", "USD"),
+        ("1.1", "CAD", "CAD"),
+    ],
+)
 def test_convert_bad_rate(rate: str, src: str, dst: str) -> None:
     with pytest.raises(RuleViolation) as err:
         convert("10", rate, src, dst)
@@ -107,8 +119,11 @@ def test_money_refuses_mixing_currencies() -> None:
 
 def test_violation_to_dict() -> None:
     err = RuleViolation("no_tax_rate", "no tax rate for ON", field="province")
-    assert err.to_dict() == {"code": "no_tax_rate", "message": "no tax rate for ON",
-                             "field": "province"}
+    assert err.to_dict() == {
+        "code": "no_tax_rate",
+        "message": "no tax rate for ON",
+        "field": "province",
+    }
     assert isinstance(err, ValueError)
 
 

@@ -1,4 +1,5 @@
 """shared_models.rules stays pure: importing it pulls in no framework or database."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """The quote state machine, checked pair by pair against a table written out here."""
+
 from __future__ import annotations
 
 import itertools
@@ -62,23 +63,33 @@ def test_locked_states(status: Q) -> None:
         check_editable(status)
 
 
-@pytest.mark.parametrize(("status", "after"), [
-    (Q.DRAFT, Q.DRAFT), (Q.SENT, Q.DRAFT), (Q.VIEWED, Q.DRAFT),
-    (Q.REJECTED, Q.REJECTED), (Q.EXPIRED, Q.EXPIRED),
-])
+@pytest.mark.parametrize(
+    ("status", "after"),
+    [
+        (Q.DRAFT, Q.DRAFT),
+        (Q.SENT, Q.DRAFT),
+        (Q.VIEWED, Q.DRAFT),
+        (Q.REJECTED, Q.REJECTED),
+        (Q.EXPIRED, Q.EXPIRED),
+    ],
+)
 def test_price_change_sends_back_for_approval(status: Q, after: Q) -> None:
     assert status_after_price_change(status) is after
 
 
-@pytest.mark.parametrize(("discount", "threshold", "approved", "refused"), [
-    ("15", "10", False, True),
-    ("15", "10", True, False),
-    ("10", "10", False, False),        # at the threshold is not above it
-    ("10.01", "10", False, True),
-    ("50", None, False, False),        # no threshold configured
-])
-def test_send_needs_approval_above_threshold(discount: str, threshold: str | None,
-                                             approved: bool, refused: bool) -> None:
+@pytest.mark.parametrize(
+    ("discount", "threshold", "approved", "refused"),
+    [
+        ("15", "10", False, True),
+        ("15", "10", True, False),
+        ("10", "10", False, False),  # at the threshold is not above it
+        ("10.01", "10", False, True),
+        ("50", None, False, False),  # no threshold configured
+    ],
+)
+def test_send_needs_approval_above_threshold(
+    discount: str, threshold: str | None, approved: bool, refused: bool
+) -> None:
     kwargs = {"discount_pct": discount, "approval_threshold_pct": threshold, "approved": approved}
     if refused:
         with pytest.raises(RuleViolation) as err:
@@ -93,9 +104,15 @@ def test_send_needs_approval_above_threshold(discount: str, threshold: str | Non
 
 def test_available_actions() -> None:
     assert [(a.target, a.label) for a in available_actions(Q.DRAFT)] == [
-        (Q.SENT, "Send to customer")]
+        (Q.SENT, "Send to customer")
+    ]
     assert {a.label for a in available_actions(Q.SENT)} == {
-        "Mark viewed", "Accept", "Reject", "Mark expired", "Revise"}
+        "Mark viewed",
+        "Accept",
+        "Reject",
+        "Mark expired",
+        "Revise",
+    }
     assert [a.label for a in available_actions(Q.EXPIRED)] == ["Reopen"]
     assert [a.label for a in available_actions(Q.ACCEPTED)] == ["Convert to job"]
     assert available_actions(Q.CONVERTED) == ()

@@ -1,4 +1,5 @@
 """Hand-checked totals: every expected Decimal is worked out in the comments."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,51 +28,56 @@ def taxes(totals: object) -> dict[str, Decimal]:
 
 
 def test_ontario_hst() -> None:
-    t = compute_totals(doc([
-        LineInput("4.5", "149.00", category=QuoteItemCategory.MOVING_SERVICES),  # 670.50
-        LineInput(12, "3.49", category=QuoteItemCategory.PACKING_SERVICES),      # 41.88
-        LineInput(1, "45.00", taxable=False, category=QuoteItemCategory.INSURANCE),
-    ]))
+    t = compute_totals(
+        doc(
+            [
+                LineInput("4.5", "149.00", category=QuoteItemCategory.MOVING_SERVICES),  # 670.50
+                LineInput(12, "3.49", category=QuoteItemCategory.PACKING_SERVICES),  # 41.88
+                LineInput(1, "45.00", taxable=False, category=QuoteItemCategory.INSURANCE),
+            ]
+        )
+    )
     assert [ln.amount for ln in t.lines] == [Decimal("670.50"), Decimal("41.88"), Decimal("45.00")]
-    assert t.subtotal == Decimal("757.38")        # 670.50 + 41.88 + 45.00
-    assert t.taxable_base == Decimal("712.38")    # insurance line not taxable
+    assert t.subtotal == Decimal("757.38")  # 670.50 + 41.88 + 45.00
+    assert t.taxable_base == Decimal("712.38")  # insurance line not taxable
     assert taxes(t) == {"HST": Decimal("92.61")}  # 712.38 * 0.13 = 92.6094
-    assert t.total == Decimal("849.99")           # 757.38 + 92.61
+    assert t.total == Decimal("849.99")  # 757.38 + 92.61
 
 
 def test_ontario_line_discount() -> None:
     t = compute_totals(doc([LineInput("4.5", "149.00", discount_pct="10")]))
     line = t.lines[0]
-    assert line.gross == Decimal("670.50")        # 4.5 * 149.00
-    assert line.amount == Decimal("603.45")       # 670.50 * 0.90
+    assert line.gross == Decimal("670.50")  # 4.5 * 149.00
+    assert line.amount == Decimal("603.45")  # 670.50 * 0.90
     assert line.line_discount == Decimal("67.05")
     assert taxes(t) == {"HST": Decimal("78.45")}  # 603.45 * 0.13 = 78.4485
-    assert t.total == Decimal("681.90")           # 603.45 + 78.45
+    assert t.total == Decimal("681.90")  # 603.45 + 78.45
     assert t.effective_discount_pct == Decimal(10)
 
 
 def test_quebec_gst_plus_qst() -> None:
     t = compute_totals(doc([LineInput(8, "135.00"), LineInput(1, "85.50")], "QC"))
-    assert t.subtotal == Decimal("1165.50")       # 1080.00 + 85.50
+    assert t.subtotal == Decimal("1165.50")  # 1080.00 + 85.50
     # GST 1165.50 * 0.05 = 58.275 -> 58.28; QST 1165.50 * 0.09975 = 116.258625 -> 116.26
     assert taxes(t) == {"GST": Decimal("58.28"), "QST": Decimal("116.26")}
     assert [x.kind for x in t.taxes] == [TaxKind.GST, TaxKind.QST]
     assert t.tax_total == Decimal("174.54")
-    assert t.total == Decimal("1340.04")          # 1165.50 + 58.28 + 116.26
+    assert t.total == Decimal("1340.04")  # 1165.50 + 58.28 + 116.26
 
 
 def test_bc_gst_plus_pst_with_document_discount() -> None:
-    t = compute_totals(doc([LineInput(6, "120.00"), LineInput(4, "12.99")], "BC",
-                           document_discount_amount="50.00"))
-    assert t.subtotal == Decimal("771.96")        # 720.00 + 51.96
+    t = compute_totals(
+        doc([LineInput(6, "120.00"), LineInput(4, "12.99")], "BC", document_discount_amount="50.00")
+    )
+    assert t.subtotal == Decimal("771.96")  # 720.00 + 51.96
     assert t.discount == Decimal("50.00")
     # allocation: 50*720/771.96 = 46.6345.. and 50*51.96/771.96 = 3.3654..; floors
     # 46.63 + 3.36 = 49.99; the spare cent goes to the larger fraction (.0054 > .0045)
     assert [ln.allocated_discount for ln in t.lines] == [Decimal("46.63"), Decimal("3.37")]
-    assert t.taxable_base == Decimal("721.96")    # 771.96 - 50.00
+    assert t.taxable_base == Decimal("721.96")  # 771.96 - 50.00
     # GST 721.96 * 0.05 = 36.098 -> 36.10; PST 721.96 * 0.07 = 50.5372 -> 50.54
     assert taxes(t) == {"GST": Decimal("36.10"), "PST": Decimal("50.54")}
-    assert t.total == Decimal("808.60")           # 771.96 - 50.00 + 36.10 + 50.54
+    assert t.total == Decimal("808.60")  # 771.96 - 50.00 + 36.10 + 50.54
 
 
 def test_alberta_gst_only() -> None:
@@ -82,8 +88,9 @@ def test_alberta_gst_only() -> None:
 
 
 def test_usd_us_move_has_no_tax() -> None:
-    t = compute_totals(doc([LineInput(10, "175.00"), LineInput(2, "19.995")], None,
-                           currency="USD", country="US"))
+    t = compute_totals(
+        doc([LineInput(10, "175.00"), LineInput(2, "19.995")], None, currency="USD", country="US")
+    )
     assert t.currency is Currency.USD
     assert t.lines[1].amount == Decimal("39.99")  # 2 * 19.995 = 39.990
     assert t.subtotal == Decimal("1789.99")
@@ -92,10 +99,18 @@ def test_usd_us_move_has_no_tax() -> None:
 
 
 def test_usd_with_given_foreign_rows() -> None:
-    state_tax = TaxRateRow(None, TaxKind.PST, Decimal("0.06"), D("2020-01-01"),
-                           label="Sales tax 6%")
-    t = compute_totals(doc([LineInput(1, "1789.99")], None, currency="USD", country="US",
-                           tax_rows=(*CANADIAN_TAX_RATES_2026, state_tax)))
+    state_tax = TaxRateRow(
+        None, TaxKind.PST, Decimal("0.06"), D("2020-01-01"), label="Sales tax 6%"
+    )
+    t = compute_totals(
+        doc(
+            [LineInput(1, "1789.99")],
+            None,
+            currency="USD",
+            country="US",
+            tax_rows=(*CANADIAN_TAX_RATES_2026, state_tax),
+        )
+    )
     assert taxes(t) == {"PST": Decimal("107.40")}  # 1789.99 * 0.06 = 107.3994
     assert t.total == Decimal("1897.39")
 
@@ -105,10 +120,13 @@ def test_province_ignored_outside_canada() -> None:
     assert t.taxes == ()
 
 
-@pytest.mark.parametrize(("on", "hst", "total"), [
-    ("2025-03-31", "150.00", "1150.00"),   # 1000.00 * 0.15
-    ("2025-04-01", "140.00", "1140.00"),   # 1000.00 * 0.14
-])
+@pytest.mark.parametrize(
+    ("on", "hst", "total"),
+    [
+        ("2025-03-31", "150.00", "1150.00"),  # 1000.00 * 0.15
+        ("2025-04-01", "140.00", "1140.00"),  # 1000.00 * 0.14
+    ],
+)
 def test_nova_scotia_rate_change(on: str, hst: str, total: str) -> None:
     t = compute_totals(doc([LineInput(1, "1000.00")], "NS", tax_date=D(on)))
     assert taxes(t) == {"HST": Decimal(hst)}
@@ -123,8 +141,8 @@ def test_new_rate_does_not_touch_older_documents() -> None:
     )
     old = compute_totals(doc([LineInput(1, "200.00")], tax_rows=rows, tax_date=D("2026-06-01")))
     new = compute_totals(doc([LineInput(1, "200.00")], tax_rows=rows, tax_date=D("2027-01-01")))
-    assert taxes(old) == {"HST": Decimal("26.00")}   # 200 * 0.13
-    assert taxes(new) == {"HST": Decimal("24.00")}   # 200 * 0.12
+    assert taxes(old) == {"HST": Decimal("26.00")}  # 200 * 0.13
+    assert taxes(new) == {"HST": Decimal("24.00")}  # 200 * 0.12
     assert old == compute_totals(doc([LineInput(1, "200.00")], tax_date=D("2026-06-01")))
 
 
@@ -137,16 +155,17 @@ def test_exempt_customer() -> None:
 
 def test_document_discount_pct_and_rounding() -> None:
     # 1 * 0.005 -> 0.01; 3 * 0.335 = 1.005 -> 1.01
-    t = compute_totals(doc([LineInput(1, "0.005"), LineInput(3, "0.335")], "AB",
-                           document_discount_pct="50"))
+    t = compute_totals(
+        doc([LineInput(1, "0.005"), LineInput(3, "0.335")], "AB", document_discount_pct="50")
+    )
     assert [ln.amount for ln in t.lines] == [Decimal("0.01"), Decimal("1.01")]
     assert t.subtotal == Decimal("1.02")
-    assert t.discount == Decimal("0.51")          # 1.02 * 0.5
+    assert t.discount == Decimal("0.51")  # 1.02 * 0.5
     # 0.51*0.01/1.02 = 0.005, 0.51*1.01/1.02 = 0.505: floors 0.00 + 0.50, tie on
     # fraction -> larger line gets the cent
     assert [ln.allocated_discount for ln in t.lines] == [Decimal("0.00"), Decimal("0.51")]
     assert t.taxable_base == Decimal("0.51")
-    assert taxes(t) == {"GST": Decimal("0.03")}   # 0.51 * 0.05 = 0.0255 -> 0.03
+    assert taxes(t) == {"GST": Decimal("0.03")}  # 0.51 * 0.05 = 0.0255 -> 0.03
     assert t.total == Decimal("0.54")
 
 
@@ -162,22 +181,32 @@ def test_empty_document() -> None:
     assert (t.subtotal, t.total, t.taxes[0].amount) == (0, 0, 0)
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    (lambda: LineInput("-1", "10"), "negative_amount"),
-    (lambda: LineInput("1", "-0.01"), "negative_amount"),
-    (lambda: LineInput("1", "10", discount_pct="-5"), "negative_amount"),
-    (lambda: LineInput("1", "10", discount_pct="100.01"), "discount_out_of_range"),
-    (lambda: doc([], currency="GBP"), "unknown_currency"),
-    (lambda: doc([], province="XX"), "unknown_province"),
-    (lambda: doc([], document_discount_amount="-1"), "negative_amount"),
-    (lambda: doc([], document_discount_pct="101"), "discount_out_of_range"),
-    (lambda: doc([], document_discount_amount="1", document_discount_pct="1"),
-     "conflicting_discount"),
-    (lambda: compute_totals(doc([LineInput(1, "10")], document_discount_amount="10.01")),
-     "discount_exceeds_subtotal"),
-    (lambda: compute_totals(doc([LineInput(1, "10")], tax_rows=())), "no_tax_rate"),
-    (lambda: compute_totals(doc([LineInput(1, "10")], tax_date=D("2009-01-01"))), "no_tax_rate"),
-])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda: LineInput("-1", "10"), "negative_amount"),
+        (lambda: LineInput("1", "-0.01"), "negative_amount"),
+        (lambda: LineInput("1", "10", discount_pct="-5"), "negative_amount"),
+        (lambda: LineInput("1", "10", discount_pct="100.01"), "discount_out_of_range"),
+        (lambda: doc([], currency="GBP"), "unknown_currency"),
+        (lambda: doc([], province="XX"), "unknown_province"),
+        (lambda: doc([], document_discount_amount="-1"), "negative_amount"),
+        (lambda: doc([], document_discount_pct="101"), "discount_out_of_range"),
+        (
+            lambda: doc([], document_discount_amount="1", document_discount_pct="1"),
+            "conflicting_discount",
+        ),
+        (
+            lambda: compute_totals(doc([LineInput(1, "10")], document_discount_amount="10.01")),
+            "discount_exceeds_subtotal",
+        ),
+        (lambda: compute_totals(doc([LineInput(1, "10")], tax_rows=())), "no_tax_rate"),
+        (
+            lambda: compute_totals(doc([LineInput(1, "10")], tax_date=D("2009-01-01"))),
+            "no_tax_rate",
+        ),
+    ],
+)
 def test_bad_input_refused(make: object, code: str) -> None:
     with pytest.raises(RuleViolation) as err:
         make()  # type: ignore[operator]
@@ -196,7 +225,7 @@ def test_float_refused_in_lines() -> None:
 
 def test_diff_totals_reports_a_wrong_client_total() -> None:
     t = compute_totals(doc([LineInput("4.5", "149.00")]))
-    claimed = {**t.to_dict(), "total": "757.66"}   # off by one cent
+    claimed = {**t.to_dict(), "total": "757.66"}  # off by one cent
     assert diff_totals(claimed, t) == {"total": ("757.66", "757.67")}
     assert diff_totals(t.to_dict(), t) == {}
     assert set(diff_totals({"total": 757.67}, t)) == set(t.to_dict()) - {"currency", "taxes"}

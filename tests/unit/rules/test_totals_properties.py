@@ -4,6 +4,7 @@ The client computes totals offline, sends its inputs as JSON (decimals as
 strings), and the server recomputes from the parsed JSON, possibly with a
 different ambient decimal context. Both must get the very same Totals.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,13 @@ from shared_models.rules.totals import (
 
 
 def decimals(max_value: str, places: int) -> st.SearchStrategy[Decimal]:
-    return st.decimals(min_value=0, max_value=Decimal(max_value), places=places,
-                       allow_nan=False, allow_infinity=False)
+    return st.decimals(
+        min_value=0,
+        max_value=Decimal(max_value),
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
 
 
 lines = st.builds(
@@ -63,24 +69,38 @@ def documents(draw: st.DrawFn) -> DocumentInput:
 
 def to_json(doc: DocumentInput) -> str:
     """What the client would send: decimals and dates as strings, never floats."""
-    return json.dumps({
-        "currency": doc.currency.value, "tax_date": doc.tax_date.isoformat(),
-        "province": doc.province.value if doc.province else None, "country": doc.country,
-        "tax_exempt": doc.tax_exempt,
-        "document_discount_amount": str(doc.document_discount_amount),
-        "document_discount_pct": str(doc.document_discount_pct),
-        "lines": [{"quantity": str(ln.quantity), "unit_price": str(ln.unit_price),
-                   "discount_pct": str(ln.discount_pct), "taxable": ln.taxable,
-                   "category": ln.category.value} for ln in doc.lines],
-    })
+    return json.dumps(
+        {
+            "currency": doc.currency.value,
+            "tax_date": doc.tax_date.isoformat(),
+            "province": doc.province.value if doc.province else None,
+            "country": doc.country,
+            "tax_exempt": doc.tax_exempt,
+            "document_discount_amount": str(doc.document_discount_amount),
+            "document_discount_pct": str(doc.document_discount_pct),
+            "lines": [
+                {
+                    "quantity": str(ln.quantity),
+                    "unit_price": str(ln.unit_price),
+                    "discount_pct": str(ln.discount_pct),
+                    "taxable": ln.taxable,
+                    "category": ln.category.value,
+                }
+                for ln in doc.lines
+            ],
+        }
+    )
 
 
 def from_json(text: str) -> DocumentInput:
     """What the server would parse; it uses its own tax rows, not the client's."""
     data = json.loads(text)
     return DocumentInput(
-        currency=data["currency"], tax_date=dt.date.fromisoformat(data["tax_date"]),
-        province=data["province"], country=data["country"], tax_exempt=data["tax_exempt"],
+        currency=data["currency"],
+        tax_date=dt.date.fromisoformat(data["tax_date"]),
+        province=data["province"],
+        country=data["country"],
+        tax_exempt=data["tax_exempt"],
         document_discount_amount=data["document_discount_amount"],
         document_discount_pct=data["document_discount_pct"],
         lines=tuple(LineInput(**ln) for ln in data["lines"]),
@@ -92,11 +112,11 @@ def from_json(text: str) -> DocumentInput:
 @given(documents())
 def test_server_recomputes_the_same_totals(doc: DocumentInput) -> None:
     client = compute_totals(doc)
-    with localcontext() as ctx:   # the server's ambient context must not matter
+    with localcontext() as ctx:  # the server's ambient context must not matter
         ctx.prec, ctx.rounding = 6, ROUND_FLOOR
         server = compute_totals(from_json(to_json(doc)))
     assert server == client
-    assert compute_totals(doc) == client   # deterministic
+    assert compute_totals(doc) == client  # deterministic
     claimed = json.loads(json.dumps(client.to_dict()))
     assert diff_totals(claimed, server) == {}
 

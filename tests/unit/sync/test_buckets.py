@@ -1,4 +1,5 @@
 """The permission-to-bucket mapping of DESIGN 4, on the default matrix."""
+
 from __future__ import annotations
 
 import uuid
@@ -32,14 +33,20 @@ def buckets_of(role: UserRole, overrides=()) -> set[str]:
 
 def test_crew_lead_gets_reference_own_jobs_and_their_fleet() -> None:
     assert buckets_of(UserRole.CREW_LEAD) == {
-        f"tenant_ref:{TENANT}", f"own:{USER}", f"crew_jobs:{USER}", f"location_fleet:{HOME}",
+        f"tenant_ref:{TENANT}",
+        f"own:{USER}",
+        f"crew_jobs:{USER}",
+        f"location_fleet:{HOME}",
     }
 
 
 def test_dispatcher_gets_their_location() -> None:
     assert buckets_of(UserRole.DISPATCHER) == {
-        f"tenant_ref:{TENANT}", f"own:{USER}", f"location_sales:{HOME}",
-        f"location_ops:{HOME}", f"location_fleet:{HOME}",
+        f"tenant_ref:{TENANT}",
+        f"own:{USER}",
+        f"location_sales:{HOME}",
+        f"location_ops:{HOME}",
+        f"location_fleet:{HOME}",
     }
 
 
@@ -51,8 +58,10 @@ def test_admin_gets_every_location_of_the_tenant() -> None:
 
 
 def test_a_user_override_widens_and_a_deny_narrows() -> None:
-    wider = [(r, PermissionAction.READ, PermissionScope.CLIENT, True)
-             for r in ("customer", "lead", "sales_activity", "quote", "quote_item")]
+    wider = [
+        (r, PermissionAction.READ, PermissionScope.CLIENT, True)
+        for r in ("customer", "lead", "sales_activity", "quote", "quote_item")
+    ]
     assert f"location_sales:{OTHER}" in buckets_of(UserRole.SALES, wider)
     deny = [("equipment", PermissionAction.READ, None, False)]
     assert f"location_fleet:{HOME}" not in buckets_of(UserRole.CREW_LEAD, deny)

@@ -1,4 +1,5 @@
 """Hybrid logical clock: monotonic, total order, string order equals clock order."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,7 +46,9 @@ def test_counter_overflow_borrows_a_millisecond() -> None:
     assert Hlc(10, 99_999, "n").tick(0) == Hlc(11, 0, "n")
 
 
-@pytest.mark.parametrize("bad", ["", "123", "0000000000001-00001-", "x-00001-a", "0000000000001-1-a"])
+@pytest.mark.parametrize(
+    "bad", ["", "123", "0000000000001-00001-", "x-00001-a", "0000000000001-1-a"]
+)
 def test_malformed_stamps_are_refused(bad: str) -> None:
     with pytest.raises(HlcError):
         Hlc.parse(bad)
