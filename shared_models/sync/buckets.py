@@ -170,17 +170,9 @@ GATES: Mapping[BucketKind, tuple[str, ...]] = {
     K.LOCATION_SALES: ("customer", "lead", "sales_activity", "quote", "quote_item"),
     K.LOCATION_OPS: ("journey", "journey_crew", "journey_event", "schedule", "availability"),
     K.LOCATION_FLEET: ("equipment", "inventory"),
-    K.LOCATION_FINANCE: ("invoice", "invoice_item", "payment", "financial_transaction"),
-    K.CREW_JOBS: (
-        "journey",
-        "journey_crew",
-        "journey_event",
-        "customer",
-        "quote",
-        "quote_item",
-        "equipment",
-        "equipment_check",
-    ),
+    # Finance and a crew's jobs are gated by every table they hold.
+    K.LOCATION_FINANCE: BUCKET_TABLES[K.LOCATION_FINANCE],
+    K.CREW_JOBS: BUCKET_TABLES[K.CREW_JOBS],
 }
 
 #: (resource, action) -> scope: a user's effective grants.

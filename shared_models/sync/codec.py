@@ -11,6 +11,7 @@ import enum
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, Table, Time, Uuid
@@ -32,12 +33,18 @@ class CodecError(ValueError):
         self.field = field
 
 
+@cache
+def _synced_by_name() -> dict[str, Table]:
+    return {table.name: table for table in models.synced_tables()}
+
+
 def synced_table(name: str) -> Table:
-    """The replicated table called ``name`` on the wire, or KeyError."""
-    for table in models.synced_tables():
-        if table.name == name:
-            return table
-    raise KeyError(name)
+    """The replicated table called ``name`` on the wire, or KeyError.
+
+    Called once per row on the push and pull paths, so the lookup is a dict
+    built once, not a scan of the metadata.
+    """
+    return _synced_by_name()[name]
 
 
 def wire_columns(table: Table) -> list[str]:

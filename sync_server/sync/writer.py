@@ -295,26 +295,27 @@ class SyncWriter:
         hlc: Hlc | None = None,
     ) -> dict[str, Any]:
         """Change some fields of a row (merge already decided which); bumps its version."""
-        t = synced_table(table)
+        synced_table(table)  # an unknown table fails before anything is written
         before = before if before is not None else self.load(table, row_id)
         values = {k: v for k, v in changes.items() if k not in _SYNC_COLUMNS}
         self._prepare(table, values, before)
         values.update(
             version=self._next_version(), updated_at=utcnow(), updated_by=self.actor.user_id
         )
-        if self.defer_writes:
-            self._settle(table, row_id)
-            stored = self._queue_write("update", table, values, {**before, **values})
-        else:
-            stored = dict(
-                self.session.execute(
-                    update(t).where(t.c.id == row_id).values(values).returning(*t.c)
-                )
-                .mappings()
-                .one()
-            )
+        stored = self._store_update(table, row_id, values, before)
         self._record(table, "update", before, stored, mutation_id, hlc, changes.keys())
         return stored
+
+    def _store_update(
+        self, table: str, row_id: uuid.UUID, values: dict[str, Any], before: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Write ``values`` to the row now, or queue them for the batched flush."""
+        if self.defer_writes:
+            self._settle(table, row_id)
+            return self._queue_write("update", table, values, {**before, **values})
+        t = synced_table(table)
+        statement = update(t).where(t.c.id == row_id).values(values).returning(*t.c)
+        return dict(self.session.execute(statement).mappings().one())
 
     def delete(
         self,
@@ -325,7 +326,7 @@ class SyncWriter:
         mutation_id: int | None = None,
     ) -> dict[str, Any]:
         """Tombstone: synced rows are never hard-deleted while a replica may hold them."""
-        t = synced_table(table)
+        synced_table(table)  # an unknown table fails before anything is written
         before = before if before is not None else self.load(table, row_id)
         now = utcnow()
         values = {
@@ -334,17 +335,7 @@ class SyncWriter:
             "updated_at": now,
             "updated_by": self.actor.user_id,
         }
-        if self.defer_writes:
-            self._settle(table, row_id)
-            stored = self._queue_write("update", table, values, {**before, **values})
-        else:
-            stored = dict(
-                self.session.execute(
-                    update(t).where(t.c.id == row_id).values(values).returning(*t.c)
-                )
-                .mappings()
-                .one()
-            )
+        stored = self._store_update(table, row_id, values, before)
         self._record(table, "delete", before, stored, mutation_id, None, ())
         return stored
 
