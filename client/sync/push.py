@@ -28,7 +28,8 @@ from client.sync.errors import (
 from client.sync.outbox import PendingMutation
 from client.sync.rebase import rebase_rows
 from client.sync.rows import delete_row, upsert_wire_rows
-from client.sync.scope import evict_ready, is_parked
+from client.sync.scope import evict_ready, is_member, is_parked
+from shared_models.sync.policies import Reason
 from shared_models.sync.wire import PushRequest, PushResponse
 
 DEFAULT_BATCH = 500
@@ -40,6 +41,8 @@ class PushSummary:
     sent: int = 0
     acknowledged: int = 0
     rejected: int = 0
+    #: Accepted mutations with some field values lost to the server's (kept as issues).
+    overruled: int = 0
     tables: set[str] = field(default_factory=set)
 
 
@@ -50,6 +53,7 @@ def apply_results(
     results = {r.mutation_id: r for r in response.results}
     done: list[int] = []
     touched: set[tuple[str, str]] = set()
+    tombstones: set[tuple[str, str]] = set()
     for mutation in batch:
         result = results.get(mutation.mutation_id)
         if result is None:
@@ -76,10 +80,25 @@ def apply_results(
                 delete_row(conn, table_for(mutation.table), mutation.row_id)
         else:
             summary.acknowledged += 1
+            # Server-owned fields (totals, numbers) are derived, not the user's work.
+            lost = {
+                c.field: c.message or f"the server's value was kept ({c.reason})"
+                for c in result.conflicts
+                if c.winner == "server" and c.reason != Reason.SERVER_OWNED
+            }
+            rejections.record_overruled(conn, mutation, lost, result.row)
+            summary.overruled += bool(lost)
         if result.row is not None:
             row = {**result.row, "id": mutation.row_id}
             upsert_wire_rows(conn, table_for(mutation.table), [row])
+            if row.get("deleted_at") is not None:
+                tombstones.add(key)
     outbox.remove(conn, done)
+    # A tombstone no bucket holds (created and deleted before any pull) would never be
+    # removed by a pull: it leaves now, unless later edits still wait for it.
+    for table, row_id in tombstones:
+        if not is_member(conn, table, row_id) and not outbox.has_pending(conn, table, row_id):
+            delete_row(conn, table_for(table), row_id)
     rebase_rows(conn, touched)
     evict_ready(conn)
     return len(done)

@@ -7,7 +7,7 @@ the same change) and "discard" (mark resolved, keep the record).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
@@ -20,6 +20,9 @@ from client.sync.outbox import PendingMutation
 REASON_STUCK = "stuck"
 #: Message prefix for edits refused because the row left the user's scope (DESIGN 6.7).
 SCOPE_EXIT_MESSAGE = "reassigned while you edited"
+#: Reason of an accepted mutation some of whose field values lost a conflict: the lost
+#: values are kept as an issue so the user can see them and re-apply them (edit and retry).
+REASON_OVERRULED = "overruled"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,24 @@ def record(
             created_at=utcnow_iso(),
         )
     )
+
+
+def record_overruled(
+    conn: Connection,
+    mutation: PendingMutation,
+    lost: dict[str, str],
+    server_row: dict[str, Any] | None,
+) -> None:
+    """Keep the values of ``lost`` fields (name -> why) that the server's policy overruled."""
+    if not lost:
+        return
+    kept = replace(
+        mutation,
+        base={k: v for k, v in mutation.base.items() if k in lost},
+        changes={k: v for k, v in mutation.changes.items() if k in lost},
+    )
+    message = "; ".join(f"{name}: {why}" for name, why in sorted(lost.items()))
+    record(conn, kept, reason=REASON_OVERRULED, message=message, server_row=server_row)
 
 
 def unresolved(conn: Connection) -> list[Rejection]:

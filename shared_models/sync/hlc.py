@@ -16,6 +16,9 @@ from dataclasses import dataclass
 _PATTERN = re.compile(r"^(\d{13})-(\d{5})-([A-Za-z0-9_.:]{1,40})$")
 MAX_COUNTER = 99_999
 SERVER_NODE = "server"
+#: How far ahead of the server a client's stamp may be. A laptop whose clock runs days
+#: ahead would otherwise win every last-writer-wins field until real time catches up.
+MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 
 
 class HlcError(ValueError):
@@ -75,6 +78,14 @@ class Hlc:
         if counter >= MAX_COUNTER:
             return Hlc(ms + 1, 0, self.node)
         return Hlc(ms, counter + 1, self.node)
+
+
+def cap_future(stamp: Hlc, now_ms: int, ahead_ms: int = MAX_CLOCK_AHEAD_MS) -> Hlc:
+    """``stamp``, or the same edit re-dated to ``now_ms`` when it claims to be further ahead
+    than ``ahead_ms``: it then orders as an edit made when it reached the server."""
+    if stamp.ms <= now_ms + ahead_ms:
+        return stamp
+    return Hlc(now_ms, stamp.counter, stamp.node)
 
 
 def parse_hlc(text: str | None) -> Hlc | None:

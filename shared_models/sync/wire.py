@@ -32,6 +32,12 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReplyModel(WireModel):
+    """A server answer: fields a newer server adds are ignored, so older clients keep working."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
 class LoginRequest(WireModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
@@ -42,7 +48,7 @@ class LoginRequest(WireModel):
     device_id: uuid.UUID | None = None
 
 
-class UserProfile(WireModel):
+class UserProfile(ReplyModel):
     id: uuid.UUID
     tenant_id: uuid.UUID
     email: str
@@ -52,7 +58,7 @@ class UserProfile(WireModel):
     location_id: uuid.UUID
 
 
-class LoginResponse(WireModel):
+class LoginResponse(ReplyModel):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
@@ -79,7 +85,7 @@ class PullRequest(WireModel):
     limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
 
 
-class Change(WireModel):
+class Change(ReplyModel):
     bucket: str
     table: str
     id: uuid.UUID
@@ -89,7 +95,7 @@ class Change(WireModel):
     data: dict[str, Any] | None = None
 
 
-class PullResponse(WireModel):
+class PullResponse(ReplyModel):
     changes: list[Change]
     cursors: dict[str, int]
     has_more: bool
@@ -115,31 +121,45 @@ class PushRequest(WireModel):
     mutations: list[Mutation] = Field(max_length=MAX_PUSH_MUTATIONS)
 
 
-class MutationResult(WireModel):
+class FieldConflictResult(ReplyModel):
+    """One field both sides changed: which value the row now holds, and why."""
+
+    field: str
+    reason: str
+    winner: Literal["client", "server"]
+    #: Wire-encoded, as in ``row``.
+    client_value: Any = None
+    server_value: Any = None
+    message: str | None = None
+
+
+class MutationResult(ReplyModel):
     mutation_id: int
     status: MutationStatus
     reason: str | None = None
     message: str | None = None
     #: The row as the server now holds it (None when rejected for a missing row).
     row: dict[str, Any] | None = None
+    #: For ``conflict_resolved``: every field whose two edits collided.
+    conflicts: list[FieldConflictResult] = Field(default_factory=list)
 
 
-class PushResponse(WireModel):
+class PushResponse(ReplyModel):
     results: list[MutationResult]
     last_mutation_id: int
 
 
-class BucketChecksum(WireModel):
+class BucketChecksum(ReplyModel):
     count: int
     #: Sum of 64-bit hashes mod 2**64, as a decimal string (JSON numbers lose bits).
     digest: str
 
 
-class ChecksumsResponse(WireModel):
+class ChecksumsResponse(ReplyModel):
     buckets: dict[str, BucketChecksum]
 
 
-class ErrorBody(WireModel):
+class ErrorBody(ReplyModel):
     error: str
     message: str
     details: dict[str, Any] = Field(default_factory=dict)

@@ -10,6 +10,7 @@ naming the constraint) and the rest still apply.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,15 +21,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared_models.enums import QuoteStatus
+from shared_models.sync.buckets import LOCATION_VIA
 from shared_models.sync.codec import CodecError, decode_row
-from shared_models.sync.hlc import Hlc, HlcError
+from shared_models.sync.hlc import Hlc, HlcError, cap_future
 from shared_models.sync.merge import FieldStamp, MergeOutcome, merge_update, rejected
 from shared_models.sync.policies import COMMON_SERVER_OWNED, Reason, lock_reason, table_policy
 from shared_models.sync.wire import Mutation
 from sync_server.core.db import is_connection_error
 from sync_server.db.write_models import FieldClock
 from sync_server.sync.double_booking import flag_double_bookings
-from sync_server.sync.scope import PermissionDenied, check_write
+from sync_server.sync.scope import PermissionDenied, can_read, check_write
 from sync_server.sync.writer import SyncWriter, synced_table
 
 Key = tuple[str, uuid.UUID]
@@ -62,6 +64,7 @@ class Batch:
         self.tenant_id = writer.actor.tenant_id
         self.rows: dict[Key, dict[str, Any] | None] = {}
         self.stamps: dict[Key, dict[str, FieldStamp]] = {}
+        self.now_ms = time.time_ns() // 1_000_000
 
     def run(self, mutations: list[Mutation]) -> list[Applied]:
         decoded = [self._decode(m) for m in mutations]
@@ -95,7 +98,7 @@ class Batch:
             )
         try:
             changes, base = decode_row(table, m.changes), decode_row(table, m.base)
-            hlc = Hlc.parse(m.hlc)
+            hlc = cap_future(Hlc.parse(m.hlc), self.now_ms)
         except CodecError as exc:
             return Applied(m, rejected(Reason.VALIDATION_FAILED, str(exc)), show_row=False)
         except HlcError as exc:
@@ -110,10 +113,10 @@ class Batch:
         self._load(ids)
         parents: dict[str, set[uuid.UUID]] = {}
         for m, (table, changes, _, _) in items:
-            parent = table_policy(table).parent
             row = self.rows.get((table, m.id)) or changes
-            if parent and row.get(parent[1]) is not None:
-                parents.setdefault(parent[0], set()).add(row[parent[1]])
+            for parent in (table_policy(table).parent, LOCATION_VIA.get(table)):
+                if parent and row.get(parent[1]) is not None:
+                    parents.setdefault(parent[0], set()).add(row[parent[1]])
         self._load(parents)
         for table, table_ids in ids.items():
             for r in self.session.execute(
@@ -185,7 +188,12 @@ class Batch:
         else:
             outcome = self._delete(m, table, row)
         if outcome.reason == Reason.PERMISSION_DENIED:
-            return Applied(m, outcome, changes, table, show_row=False)
+            # A refused edit of a row the user still sees comes back with the server's row,
+            # so the laptop drops its local change instead of showing it forever.
+            visible = row is not None and can_read(
+                self.session, self.user, table, row, lookup=self.row
+            )
+            return Applied(m, outcome, changes, table, show_row=visible)
         return Applied(m, outcome, changes, table, show_row=row is not None or m.op == "insert")
 
     def _denied(self, m: Mutation, message: str) -> Applied:
@@ -225,6 +233,14 @@ class Batch:
         proposed = {**values, "id": m.id, "tenant_id": self.tenant_id}
         if denied := self._authorize(table, "insert", None, proposed):
             return denied
+        if table in LOCATION_VIA:
+            holder_table, fk = LOCATION_VIA[table]
+            holder = self.row(holder_table, values.get(fk))
+            if holder is not None and holder.get("deleted_at") is not None:
+                # No bucket holds a child of a tombstone: accepting it would strand the row.
+                return rejected(
+                    Reason.ROW_DELETED, f"the {holder_table} this {table} belongs to was deleted"
+                )
         parent_table, parent = self._parent(table, values)
         if locked := lock_reason(table, None, parent):
             return rejected(Reason.LOCKED, locked)

@@ -24,9 +24,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared_models.models import Device, Tenant
-from shared_models.sync.codec import encode_row
+from shared_models.sync.codec import encode_row, encode_value
 from shared_models.sync.merge import settle
-from shared_models.sync.wire import MutationResult, PushRequest, PushResponse
+from shared_models.sync.wire import FieldConflictResult, MutationResult, PushRequest, PushResponse
 from shared_models.types import utcnow
 from sync_server.core.db import is_connection_error
 from sync_server.core.errors import ApiError, ErrorCode
@@ -154,6 +154,17 @@ def _record(
             reason=outcome.reason,
             message=message,
             row=encode_stored(a.table, row) if row else None,
+            conflicts=[
+                FieldConflictResult(
+                    field=c.field,
+                    reason=c.reason,
+                    winner=c.winner,
+                    client_value=encode_value(c.client_value),
+                    server_value=encode_value(c.server_value),
+                    message=c.message,
+                )
+                for c in outcome.conflicts
+            ],
         )
         receipts.append(
             {

@@ -189,6 +189,23 @@ def _in_my_buckets(
     return owns_row(session, user, table, row, lookup=lookup)
 
 
+def can_read(
+    session: Session,
+    user: Any,
+    table: str,
+    row: Mapping[str, Any],
+    *,
+    lookup: RowLookup | None = None,
+) -> bool:
+    """Whether ``row`` (as stored) sits in one of ``user``'s buckets: what a refusal may show."""
+    su = scope_user(user)
+    if _uuid(row.get("tenant_id", su.tenant_id)) != su.tenant_id:
+        return False
+    _, mine = _cached_scope(session, user)
+    location = _location_of(session, table, row, lookup)
+    return _in_my_buckets(session, su, table, row, location, mine, lookup)
+
+
 def check_write(
     session: Session,
     user: Any,

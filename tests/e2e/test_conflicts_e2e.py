@@ -72,6 +72,43 @@ def test_the_same_free_text_field_goes_to_the_later_edit_by_hlc(
         assert client.engine.status().pending == 0
 
 
+def test_an_overruled_edit_is_kept_as_an_issue_and_can_be_reapplied(
+    scene,
+    make_client,
+    server_db,  # type: ignore[no-untyped-def]
+) -> None:
+    q1 = scene.rows["q1"]
+    office = make_client(scene.accounts["admin"], "office")
+    laptop = make_client(scene.accounts["disp"], "laptop")
+    office.sync()
+    laptop.sync()
+    office.writes.update("quote", q1, {"notes": "earlier edit (office)", "origin_city": "Laval"})
+    time.sleep(0.02)
+    laptop.writes.update("quote", q1, {"notes": "later edit (laptop)"})
+    laptop.sync()
+    report = office.sync()
+    # Accepted (origin_city applied), but the office's notes lost to the later edit:
+    # the losing value is kept for the user, not dropped.
+    assert (report.push.acknowledged, report.push.rejected, report.push.overruled) == (1, 0, 1)
+    with office.store.engine.connect() as conn:
+        issues = rejections.unresolved(conn)
+    assert [(i.reason, i.changes) for i in issues] == [
+        ("overruled", {"notes": "earlier edit (office)"})
+    ]
+    assert "notes" in (issues[0].message or "")
+    assert issues[0].server_row is not None
+    assert issues[0].server_row["notes"] == "later edit (laptop)"
+    assert server_db.row("quote", q1)["origin_city"] == "Laval"
+    assert laptop.engine.status().rejections == 0
+    # "Edit and retry" puts the office's words back, now as a fresh edit on the new base.
+    office.writes.retry_rejection(issues[0].id)
+    office.sync()
+    laptop.sync()
+    assert server_db.row("quote", q1)["notes"] == "earlier edit (office)"
+    assert get_row(laptop.store, "quote", q1)["notes"] == "earlier edit (office)"
+    assert office.engine.status().rejections == 0
+
+
 def test_status_is_server_wins_even_against_a_later_offline_edit(
     scene,
     make_client,
@@ -91,7 +128,10 @@ def test_status_is_server_wins_even_against_a_later_offline_edit(
     assert server_db.row("quote", qs)["status"] == "REJECTED"
     assert get_row(laptop.store, "quote", qs)["status"] == "REJECTED"
     status = laptop.engine.status()
-    assert (status.pending, status.rejections) == (0, 0)
+    assert (status.pending, status.rejections) == (0, 1)  # the user sees what did not take
+    with laptop.store.engine.connect() as conn:
+        (issue,) = rejections.unresolved(conn)
+    assert (issue.reason, issue.changes) == ("overruled", {"status": "VIEWED"})
 
 
 def test_edit_of_an_accepted_quote_is_rejected_shown_retried_and_discarded(

@@ -20,11 +20,11 @@ server committed). At the end everyone syncs until quiescent and we check:
    (none for rejected or no-op ones, none without a receipt).
 
 One server and database serve the whole test; each example gets a fresh tenant.
-The model found three bugs. B (a sign-in changed the synced user row without a
-version) is fixed and its regression test passes; A and C keep minimal
-``xfail(strict=True)`` regressions at the end of this file, and the model
-tolerates exactly their symptoms, nothing wider, in comments marked KNOWN BUG A/C
-(the counts are printed with ``-s``).
+The model found three bugs, each fixed and kept as a minimal regression test at
+the end of this file: A (a refused edit of a row the user still sees stayed on
+the laptop), B (a sign-in changed the synced user row without a version) and C
+(rows written from a push answer that no bucket ever held: a child accepted
+under a tombstoned parent, a row created and deleted before any pull).
 """
 
 from __future__ import annotations
@@ -46,14 +46,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import Session as OrmSession
 
 from client.services import InvalidWrite, RowNotFound
 from client.sync.errors import ServerUnavailable
-from shared_models.sync.buckets import LOCATION_VIA
-from shared_models.sync.codec import synced_table
 from sync_server.app import create_app
 from sync_server.core.db import create_db_engine
 from sync_server.core.ratelimit import Limit, RateLimits
@@ -141,46 +139,6 @@ def stage(
         database_factory.drop(url)
 
 
-def bug_a_fields(kept: list[Any]) -> dict[tuple[str, str], set[str]]:
-    """Fields a permission_denied rejection without a server row left edited (KNOWN BUG A)."""
-    out: dict[tuple[str, str], set[str]] = {}
-    for r in kept:
-        if r.reason == "permission_denied" and r.server_row is None and r.op != "insert":
-            fields = set(r.changes) if r.op == "update" else {"deleted_at"}
-            out.setdefault((r.table, str(r.row_id)), set()).update(
-                fields | {"updated_at", "updated_by"}
-            )
-    return out
-
-
-def never_held_by_a_bucket(
-    session: Session, key: tuple[str, str], replica_row: dict[str, Any]
-) -> bool:
-    """KNOWN BUG C's two shapes: a row a push answer wrote that no bucket ever held.
-
-    Either a tombstone both sides agree on (created and deleted before any pull), or a
-    live child whose parent the server has tombstoned (accepted under a deleted parent).
-    """
-    table, row_id = key
-    t = synced_table(table)
-    server_deleted = session.execute(
-        select(t.c.deleted_at).where(t.c.id == uuid.UUID(row_id))
-    ).scalar()
-    if replica_row.get("deleted_at") is not None and server_deleted is not None:
-        return True
-    if table not in LOCATION_VIA:
-        return False
-    parent, fk = LOCATION_VIA[table]
-    found = session.execute(
-        text(
-            f'SELECT p.deleted_at IS NOT NULL FROM "{table}" c JOIN "{parent}" p ON p.id = c.{fk}'
-            " WHERE c.id = :id AND c.deleted_at IS NULL"
-        ),
-        {"id": uuid.UUID(row_id)},
-    ).scalar()
-    return bool(found)
-
-
 class SyncModel(RuleBasedStateMachine):
     stage: Stage  # set by the test function
 
@@ -189,7 +147,6 @@ class SyncModel(RuleBasedStateMachine):
         n = next(self.stage.examples)
         self.dir = self.stage.tmp / f"ex{n}"
         self.world: ModelWorld = seed_world(self.stage.engine, f"m{n}-{uuid.uuid4().hex[:8]}")
-        self.bug_a_hits = self.bug_c_hits = 0
         self.laptops: dict[str, Laptop] = {
             name: open_laptop(self.stage.base_url, self.world, name, self.dir / name)
             for name in CLIENTS
@@ -409,10 +366,6 @@ class SyncModel(RuleBasedStateMachine):
                 for mode, path in laptop.transport.injected:
                     STATS.update([f"fault: {mode} {path}"])
         STATS.update(["examples"])
-        if self.bug_a_hits:
-            STATS.update(["tolerated KNOWN BUG A"])
-        if self.bug_c_hits:
-            STATS.update(["tolerated KNOWN BUG C"])
 
     def _check_scope(self, session: Session, laptop: Laptop) -> None:
         want = server_view(session, laptop.user_id)
@@ -423,29 +376,12 @@ class SyncModel(RuleBasedStateMachine):
             f" server-only {sorted(want.members - members)[:5]}"
         )
         have = replica_view(laptop)
-        for key in set(have) - set(want.rows):
-            if never_held_by_a_bucket(session, key, have[key]):
-                # KNOWN BUG C (test_event_on_a_job_deleted_meanwhile_leaves_no_orphan,
-                # test_created_and_deleted_offline_leaves_no_tombstone): a row written from a
-                # push answer that no bucket ever held is never released. Tolerated only for
-                # its two shapes; any other extra or missing row still fails.
-                self.bug_c_hits += 1
-                del have[key]
         assert set(have) == set(want.rows), (
             f"{laptop.name}: rows differ: replica-only {sorted(set(have) - set(want.rows))[:5]},"
             f" server-only {sorted(set(want.rows) - set(have))[:5]}"
         )
-        _, kept = replica_queues(laptop)
-        stale = bug_a_fields(kept)
         for key, row in want.rows.items():
             diff = {k: (have[key].get(k), v) for k, v in row.items() if have[key].get(k) != v}
-            if diff and set(diff) <= stale.get(key, set()):
-                # KNOWN BUG A (test_denied_edit_of_a_visible_row_is_rolled_back): a change the
-                # server refused with permission_denied comes back without the server's row,
-                # so the laptop keeps showing its refused edit. Tolerated only in exactly the
-                # fields such a rejection touched; any other difference still fails.
-                self.bug_a_hits += 1
-                continue
             assert not diff, f"{laptop.name}: {key} differs (replica, server): {diff}"
 
     def _check_mutations(self, session: Session, laptop: Laptop) -> None:
@@ -454,6 +390,13 @@ class SyncModel(RuleBasedStateMachine):
         done = receipts(session, laptop.device_id)
         applied = {m for m, (status, _) in done.items() if status != "rejected"}
         refused_on_server = {m for m, (status, _) in done.items() if status == "rejected"}
+        overruled = {r.mutation_id for r in rejected if r.reason == "overruled"}
+        resolved = {m for m, (status, _) in done.items() if status == "conflict_resolved"}
+        assert overruled <= resolved, (
+            f"{laptop.name}: overruled values kept for mutations the server did not resolve:"
+            f" {sorted(overruled - resolved)}"
+        )
+        rejected = [r for r in rejected if r.reason != "overruled"]
         kept = {r.mutation_id for r in rejected}
         generated = set(laptop.generated)
         assert len(kept) == len(rejected), f"{laptop.name}: a mutation rejected twice"
@@ -508,14 +451,6 @@ def test_three_laptops_converge_and_lose_nothing(stage: Stage) -> None:
 # -- minimal regressions of what the model found -------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG A: sync_server/sync/apply.py answers permission_denied with show_row=False even when"
-        " the user can still read the row, and client/sync/push.py has nothing to roll the local"
-        " edit back with: the replica keeps the refused edit at the server's version forever"
-    ),
-)
 def test_denied_edit_of_a_visible_row_is_rolled_back(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-a-{uuid.uuid4().hex[:8]}")
     lead = open_laptop(stage.base_url, world, "lead1", tmp_path / "lead1")
@@ -531,7 +466,7 @@ def test_denied_edit_of_a_visible_row_is_rolled_back(stage: Stage, tmp_path: Pat
         with Session(stage.engine) as session:
             assert j0 in server_view(session, lead.user_id).rows  # still the lead's job
             want = server_view(session, lead.user_id).rows[j0]
-        assert replica_view(lead)[j0] == want  # fails: deleted_at set locally, live on server
+        assert replica_view(lead)[j0] == want
     finally:
         lead.close()
 
@@ -576,15 +511,6 @@ def test_sign_in_does_not_change_synced_user_row_silently(stage: Stage, tmp_path
             disp.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG C (child shape): the server accepts a child row (journey_event, quote_item, ...) under a parent"
-        " tombstoned meanwhile (sync_server/sync/apply.py _insert checks no parent liveness); the"
-        " child is in no bucket, yet client/sync/push.py writes the returned row into the replica,"
-        " and with no membership no removal ever comes: an orphan row stays forever"
-    ),
-)
 def test_event_on_a_job_deleted_meanwhile_leaves_no_orphan(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-c-{uuid.uuid4().hex[:8]}")
     disp = open_laptop(stage.base_url, world, "disp", tmp_path / "disp")
@@ -607,20 +533,12 @@ def test_event_on_a_job_deleted_meanwhile_leaves_no_orphan(stage: Stage, tmp_pat
         admin.engine.sync_once()
         with Session(stage.engine) as session:
             want = server_view(session, admin.user_id)
-        assert set(replica_view(admin)) == set(want.rows)  # fails: the event stays behind
+        assert set(replica_view(admin)) == set(want.rows)
     finally:
         disp.close()
         admin.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG C (tombstone shape): client/sync/push.py writes the tombstone the push answer returns"
-        " for a row created and deleted before any pull; no bucket ever held it, so no removal"
-        " ever comes and the replica keeps the tombstone forever"
-    ),
-)
 def test_created_and_deleted_offline_leaves_no_tombstone(stage: Stage, tmp_path: Path) -> None:
     world = seed_world(stage.engine, f"bug-c2-{uuid.uuid4().hex[:8]}")
     admin = open_laptop(stage.base_url, world, "admin", tmp_path / "admin")
@@ -635,7 +553,7 @@ def test_created_and_deleted_offline_leaves_no_tombstone(stage: Stage, tmp_path:
         with Session(stage.engine) as session:
             want = server_view(session, admin.user_id)
         assert ("customer", str(customer)) not in want.rows
-        assert set(replica_view(admin)) == set(want.rows)  # fails: the tombstone stays
+        assert set(replica_view(admin)) == set(want.rows)
     finally:
         admin.close()
 

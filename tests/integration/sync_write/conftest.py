@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -192,7 +193,8 @@ class Pusher:
         self.device = world.devices[who]
         self.node = node or who
         self.next_id = 1
-        self.ms = 1_800_000_000_000
+        # An hour ago: stamps must not be in the future (the server re-dates those).
+        self.ms = time.time_ns() // 1_000_000 - 3_600_000
 
     def mutation(
         self,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared_models.models import InventoryTransaction, Quote, QuoteItem
+from shared_models.sync.hlc import Hlc
 from tests.integration.sync_write.conftest import fetch, new_id
 
 
@@ -44,6 +46,10 @@ def test_two_offline_edits_of_different_fields_are_both_kept(pusher, world, engi
     assert (q.notes, q.internal_notes) == ("from A", "from B")
 
 
+def _ms_ago(seconds: float) -> int:
+    return time.time_ns() // 1_000_000 - int(seconds * 1000)
+
+
 def test_same_free_text_field_is_last_writer_wins_by_hlc(pusher, world, engine) -> None:
     a, b = pusher("admin", "nodeA"), pusher("dispatcher", "nodeB")
     late = a.mutation(
@@ -52,7 +58,7 @@ def test_same_free_text_field_is_last_writer_wins_by_hlc(pusher, world, engine) 
         world.quote,
         changes={"notes": "later edit"},
         base={"notes": "orig"},
-        hlc="1900000000000-00000-nodeA",
+        hlc=str(Hlc(_ms_ago(10), 0, "nodeA")),
     )
     early = b.mutation(
         "quote",
@@ -60,13 +66,39 @@ def test_same_free_text_field_is_last_writer_wins_by_hlc(pusher, world, engine) 
         world.quote,
         changes={"notes": "earlier edit"},
         base={"notes": "orig"},
-        hlc="1800000000000-00000-nodeB",
+        hlc=str(Hlc(_ms_ago(20), 0, "nodeB")),
     )
     assert a.push(late).results[0].status == "applied"
     res = b.push(early).results[0]
     assert (res.status, res.reason) == ("conflict_resolved", "lww")
     assert res.row["notes"] == "later edit"
     assert fetch(engine, Quote, world.quote).notes == "later edit"
+
+
+def test_a_clock_days_ahead_does_not_win_later_edits(pusher, world, engine) -> None:
+    skewed, honest = pusher("admin", "skewed"), pusher("dispatcher", "honest")
+    ahead = skewed.mutation(
+        "quote",
+        "update",
+        world.quote,
+        changes={"notes": "from a laptop whose clock is 3 days ahead"},
+        base={"notes": "orig"},
+        hlc=str(Hlc(_ms_ago(-3 * 86_400), 0, "skewed")),
+    )
+    assert skewed.push(ahead).results[0].status == "applied"
+    # Made after the skewed edit reached the server: it wins, as it would between honest clocks.
+    later = honest.mutation(
+        "quote",
+        "update",
+        world.quote,
+        changes={"notes": "a real later edit"},
+        base={"notes": "orig"},
+        hlc=str(Hlc(_ms_ago(-1), 0, "honest")),
+    )
+    res = honest.push(later).results[0]
+    assert (res.status, res.reason) == ("conflict_resolved", "lww")
+    assert [(c.field, c.winner) for c in res.conflicts] == [("notes", "client")]
+    assert fetch(engine, Quote, world.quote).notes == "a real later edit"
 
 
 def test_status_is_server_wins(pusher, world, engine) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared_models.sync.hlc import Hlc, HlcError
+from shared_models.sync.hlc import MAX_CLOCK_AHEAD_MS, Hlc, HlcError, cap_future
 
 nodes = st.text(alphabet="abcdef0123", min_size=1, max_size=6)
 stamps = st.builds(Hlc, st.integers(0, 10**13 - 2), st.integers(0, 99_998), nodes)
@@ -52,3 +52,12 @@ def test_counter_overflow_borrows_a_millisecond() -> None:
 def test_malformed_stamps_are_refused(bad: str) -> None:
     with pytest.raises(HlcError):
         Hlc.parse(bad)
+
+
+def test_a_stamp_too_far_ahead_is_redated_to_the_servers_now() -> None:
+    now = 1_790_000_000_000
+    near = Hlc(now + MAX_CLOCK_AHEAD_MS, 7, "laptop")
+    far = Hlc(now + MAX_CLOCK_AHEAD_MS + 1, 7, "laptop")
+    assert cap_future(near, now) == near
+    assert cap_future(far, now) == Hlc(now, 7, "laptop")
+    assert cap_future(Hlc(now - 5, 0, "x"), now) == Hlc(now - 5, 0, "x")
