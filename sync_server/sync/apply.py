@@ -30,7 +30,7 @@ from shared_models.sync.wire import Mutation
 from sync_server.core.db import is_connection_error
 from sync_server.db.write_models import FieldClock
 from sync_server.sync.double_booking import flag_double_bookings
-from sync_server.sync.scope import PermissionDenied, can_read, check_write
+from sync_server.sync.scope import PermissionDenied, can_read, check_write, warm_scope
 from sync_server.sync.writer import SyncWriter, synced_table
 
 Key = tuple[str, uuid.UUID]
@@ -68,6 +68,11 @@ class Batch:
 
     def run(self, mutations: list[Mutation]) -> list[Applied]:
         decoded = [self._decode(m) for m in mutations]
+        # The user's grants and buckets need no lock; the rows do: read before the lock,
+        # a row could change under a writer committing meanwhile, and the merge would
+        # overwrite that writer's edit as if it had never happened.
+        warm_scope(self.session, self.user)
+        self.writer.lock()
         self._preload(
             [(m, d) for m, d in zip(mutations, decoded, strict=True) if isinstance(d, tuple)]
         )

@@ -108,6 +108,11 @@ def user_buckets(session: Session, user: Any) -> list[str]:
     return compute_buckets(scope_user(user), load_grants(session, user), locations)
 
 
+def warm_scope(session: Session, user: Any) -> None:
+    """Load the user's grants and buckets now (e.g. before taking the tenant write lock)."""
+    _cached_scope(session, user)
+
+
 def _cached_scope(session: Session, user: Any) -> tuple[Grants, frozenset[str]]:
     """Grants and buckets once per session and user: a 1,000-mutation push asks 1,000 times."""
     cache = session.info.setdefault("cnc_scope", {})
