@@ -355,3 +355,37 @@ def test_invoice_balance_must_match_payments(engine: Engine) -> None:
         )
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+def test_invoice_balance_check_holds_for_cent_amounts_stored_as_real(engine: Engine) -> None:
+    """SQLite keeps money as REAL: 772.80 - 300.00 is not exactly 472.80 there."""
+    with Session(engine) as session:
+        tenant, location, _user = _seed(session)
+        customer = _customer(tenant, location)
+        session.add(customer)
+        session.flush()
+        session.add(
+            models.Invoice(
+                tenant_id=tenant.id,
+                location_id=location.id,
+                customer_id=customer.id,
+                subtotal=Decimal("772.80"),
+                total=Decimal("772.80"),
+                amount_paid=Decimal("300.00"),
+                balance_due=Decimal("472.80"),
+            )
+        )
+        session.flush()
+        session.add(
+            models.Invoice(
+                tenant_id=tenant.id,
+                location_id=location.id,
+                customer_id=customer.id,
+                subtotal=Decimal("772.80"),
+                total=Decimal("772.80"),
+                amount_paid=Decimal("300.00"),
+                balance_due=Decimal("472.81"),
+            )
+        )
+        with pytest.raises(IntegrityError):
+            session.flush()
