@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Table, select, update
@@ -70,6 +71,36 @@ def _defaults(table: Table) -> dict[str, Any]:
     return out
 
 
+class WriteBatch:
+    """Several writes of one ``LocalWriteService.batch()``: they commit (and queue) together."""
+
+    def __init__(self, service: LocalWriteService, conn: Connection) -> None:
+        self._service, self.conn = service, conn
+        self.touched: list[tuple[str, uuid.UUID]] = []
+
+    def read(self, table_name: str, row_id: uuid.UUID | str) -> dict[str, Any] | None:
+        """The row as this transaction sees it (earlier writes of the batch included)."""
+        return read_row(self.conn, table_for(table_name), row_id)
+
+    def insert(self, table_name: str, values: Mapping[str, Any]) -> uuid.UUID:
+        row_id, _ = self._service._insert(self.conn, table_name, values)
+        self.touched.append((table_name, row_id))
+        return row_id
+
+    def update(
+        self, table_name: str, row_id: uuid.UUID | str, changes: Mapping[str, Any]
+    ) -> int | None:
+        mutation_id = self._service._update(self.conn, table_name, row_id, changes)
+        if mutation_id is not None:
+            self.touched.append((table_name, as_uuid(row_id)))
+        return mutation_id
+
+    def delete(self, table_name: str, row_id: uuid.UUID | str) -> int:
+        mutation_id = self._service._delete(self.conn, table_name, row_id)
+        self.touched.append((table_name, as_uuid(row_id)))
+        return mutation_id
+
+
 class LocalWriteService:
     """insert / update / delete on synced tables, each with its outbox mutation."""
 
@@ -89,6 +120,18 @@ class LocalWriteService:
         self.device_id = device_id
         self.hlc = hlc
         self.on_change = on_change
+
+    @contextmanager
+    def batch(self) -> Iterator[WriteBatch]:
+        """Writes that belong together (a quote and its lines): all commit or none does.
+
+        Listeners hear of the rows once the batch has committed.
+        """
+        with self._tx() as conn:
+            batch = WriteBatch(self, conn)
+            yield batch
+        for table_name, row_id in dict.fromkeys(batch.touched):
+            self._notify(table_name, row_id)
 
     def insert(self, table_name: str, values: Mapping[str, Any]) -> uuid.UUID:
         """Create a row; returns its new UUIDv7 id."""

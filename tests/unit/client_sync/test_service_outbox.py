@@ -113,6 +113,24 @@ def test_invalid_update_leaves_row_and_outbox(
     assert len(_pending(store)) == 1 and get_row(store, "customer", row_id)["tax_exempt"] is False
 
 
+def test_a_batch_commits_all_its_writes_or_none(
+    store: LocalStore, service: LocalWriteService
+) -> None:
+    location = "0190a000-0000-7000-8000-000000000002"
+    heard: list[tuple[str, object]] = []
+    service.on_change = lambda table, row_id: heard.append((table, row_id))
+    with pytest.raises(InvalidWrite), service.batch() as batch:
+        batch.insert("customer", {"location_id": location, "last_name": "First"})
+        batch.insert("customer", {"location_id": location, "tax_exempt": "maybe"})
+    assert (_pending(store), list_rows(store, "customer"), heard) == ([], [], [])
+    with service.batch() as batch:
+        a = batch.insert("customer", {"location_id": location, "last_name": "A"})
+        batch.update("customer", a, {"first_name": "Ada"})
+        assert batch.read("customer", a)["first_name"] == "Ada"
+    assert len(_pending(store)) == 2
+    assert heard == [("customer", a)]  # once, after the commit
+
+
 def test_append_only_tables_insert_only(service: LocalWriteService) -> None:
     with pytest.raises(AppendOnlyTable):
         service.update("journey_event", "0190a000-0000-7000-8000-000000000009", {"notes": "x"})
