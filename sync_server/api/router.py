@@ -9,7 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from sync_server.api.auth_deps import sync_guard
-from sync_server.api.routes import auth, devices, health, sync_events, sync_pull, sync_push
+from sync_server.api.routes import (
+    auth,
+    devices,
+    health,
+    schedule,
+    sync_events,
+    sync_pull,
+    sync_push,
+)
 
 root_router = APIRouter()
 root_router.include_router(health.router)
@@ -18,6 +26,7 @@ root_router.include_router(health.router)
 api_router = APIRouter(prefix="/v1", dependencies=[Depends(sync_guard)])
 api_router.include_router(auth.router)
 api_router.include_router(devices.router)
+api_router.include_router(schedule.router)
 api_router.include_router(sync_pull.router)
 api_router.include_router(sync_events.router)
 api_router.include_router(sync_push.router)

@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     DATABASE_UNAVAILABLE = "database_unavailable"
     INTERNAL_ERROR = "internal_error"
     HTTP_ERROR = "http_error"
+    SCHEDULE_INFEASIBLE = "schedule_infeasible"
+    SOLVER_TIMEOUT = "solver_timeout"
 
 
 DEFAULT_STATUS: dict[ErrorCode, int] = {
@@ -51,6 +53,8 @@ DEFAULT_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DATABASE_UNAVAILABLE: 503,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.HTTP_ERROR: 400,
+    ErrorCode.SCHEDULE_INFEASIBLE: 422,
+    ErrorCode.SOLVER_TIMEOUT: 503,
 }
 
 #: Codes for bare HTTP errors raised by Starlette/FastAPI internals.

@@ -1,10 +1,11 @@
 """Double bookings accepted from a push are flagged, never refused (DESIGN 6.5).
 
-Deliberately simple and exact: two live, non-cancelled schedule blocks of one
-person or one unit overlap when ``a.start < b.end and b.start < a.end``; two
-live, non-cancelled journeys overlap when they fall on the same
-``scheduled_date`` (a journey has no end time yet). A pair already flagged
-and still open is not flagged again. Full scheduling rules come later.
+The SQL below only narrows candidates (same person or unit, nearby dates);
+whether two bookings overlap is decided by the shared pure rules
+(``shared_models.rules.scheduling``): half-open UTC intervals, and a journey
+holds its crew and truck over ``journey_window`` (start + estimated hours, or
+its whole local day when it has no start yet). A pair already flagged and
+still open is not flagged again.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from shared_models.enums import ConflictKind
+from shared_models.rules.scheduling import Interval, journey_window
 from shared_models.types import utcnow
 
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
 
 _SCHEDULE_PAIRS = text("""
-SELECT a.id AS a, b.id AS b, a.location_id,
+SELECT a.id AS a, b.id AS b, a.location_id, a.start_at AS a_start, a.end_at AS a_end,
+       b.start_at AS b_start, b.end_at AS b_end,
        CASE WHEN a.user_id IS NOT NULL AND a.user_id = b.user_id THEN a.user_id END AS user_id,
        CASE WHEN a.equipment_id IS NOT NULL AND a.equipment_id = b.equipment_id
             THEN a.equipment_id END AS equipment_id
@@ -40,10 +43,15 @@ WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.statu
 
 _JOURNEY_TRUCKS = text("""
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, a.truck_id AS equipment_id,
+       a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
+       la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
+       b.estimated_hours AS b_hours, lb.timezone AS b_tz,
        NULL::uuid AS user_id
 FROM journey a JOIN journey b
   ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.truck_id = a.truck_id
- AND b.scheduled_date = a.scheduled_date AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
+ AND b.scheduled_date BETWEEN a.scheduled_date - 1 AND a.scheduled_date + 1
+ AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
+JOIN location la ON la.id = a.location_id JOIN location lb ON lb.id = b.location_id
 WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
   AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
       AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_EQUIPMENT'
@@ -52,12 +60,17 @@ WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.statu
 
 _JOURNEY_CREW = text("""
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, NULL::uuid AS equipment_id,
+       a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
+       la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
+       b.estimated_hours AS b_hours, lb.timezone AS b_tz,
        ca.user_id
 FROM journey a
 JOIN journey_crew ca ON ca.journey_id = a.id AND ca.deleted_at IS NULL
 JOIN journey_crew cb ON cb.user_id = ca.user_id AND cb.journey_id <> a.id AND cb.deleted_at IS NULL
-JOIN journey b ON b.id = cb.journey_id AND b.scheduled_date = a.scheduled_date
+JOIN journey b ON b.id = cb.journey_id
+ AND b.scheduled_date BETWEEN a.scheduled_date - 1 AND a.scheduled_date + 1
  AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
+JOIN location la ON la.id = a.location_id JOIN location lb ON lb.id = b.location_id
 WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
   AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
       AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_PERSON'
@@ -77,6 +90,8 @@ def flag_double_bookings(
     schedules = list(touched.get("schedule", ()))
     if schedules:
         for r in session.execute(_SCHEDULE_PAIRS, {"t": tenant, "ids": schedules}).mappings():
+            if not Interval(r["a_start"], r["a_end"]).overlaps(Interval(r["b_start"], r["b_end"])):
+                continue
             key = frozenset((r["a"], r["b"], r["user_id"], r["equipment_id"]))
             if key in seen:
                 continue
@@ -108,6 +123,8 @@ def flag_double_bookings(
             (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON),
         ):
             for r in session.execute(query, {"t": tenant, "ids": list(journeys)}).mappings():
+                if not _journeys_overlap(r):
+                    continue
                 key = frozenset(
                     (kind, r["journey_id"], r["other_id"], r["user_id"], r["equipment_id"])
                 )
@@ -125,6 +142,13 @@ def flag_double_bookings(
                 )
                 flagged += 1
     return flagged
+
+
+def _journeys_overlap(r: Mapping[str, Any]) -> bool:
+    """The shared rule: each journey's window in its own location's zone, half-open overlap."""
+    a = journey_window(r["a_date"], r["a_start"], r["a_hours"], r["a_tz"])
+    b = journey_window(r["b_date"], r["b_start"], r["b_hours"], r["b_tz"])
+    return a.overlaps(b)
 
 
 def _flag(writer: SyncWriter, kind: ConflictKind, location_id: uuid.UUID, **values: Any) -> None:
