@@ -26,6 +26,13 @@ QUOTE_LOCKED: Final = "quote_locked"
 APPROVAL_REQUIRED: Final = "approval_required"
 INVOICE_LOCKED: Final = "invoice_locked"
 REFUND_EXCEEDS_PAID: Final = "refund_exceeds_paid"
+INVALID_AMOUNT: Final = "invalid_amount"
+PAYMENT_LIMIT_EXCEEDED: Final = "payment_limit_exceeded"
+PAYMENT_NOT_ALLOWED: Final = "payment_not_allowed"
+INVALID_REFUND: Final = "invalid_refund"
+INVALID_TIMELINE: Final = "invalid_timeline"
+NOT_BILLABLE: Final = "not_billable"
+INVALID_PAYMENT_TERMS: Final = "invalid_payment_terms"
 
 
 class RuleViolation(ValueError):

@@ -37,6 +37,8 @@ class Reason(enum.StrEnum):
     VALIDATION_FAILED = "validation_failed"
     PERMISSION_DENIED = "permission_denied"
     CONSTRAINT_VIOLATION = "constraint_violation"
+    #: A business rule refused the row (payment limits, refunds, ...); message "<code>: text".
+    RULE_VIOLATION = "rule_violation"
     SERVER_OWNED = "server_owned"
     SERVER_WINS = "server_wins"
     OWNER_WINS = "owner_wins"

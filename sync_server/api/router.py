@@ -17,6 +17,7 @@ from sync_server.api.routes import (
     sync_events,
     sync_pull,
     sync_push,
+    webhooks,
 )
 
 root_router = APIRouter()
@@ -30,3 +31,4 @@ api_router.include_router(schedule.router)
 api_router.include_router(sync_pull.router)
 api_router.include_router(sync_events.router)
 api_router.include_router(sync_push.router)
+api_router.include_router(webhooks.router)

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     #: Sync routes run in a thread pool; size the pool for concurrent devices.
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
+    #: Stripe: the secret API key (PaymentIntents, refunds) and the endpoint's signing
+    #: secret (``whsec_...``) that ``POST /v1/webhooks/stripe`` verifies; unset = disabled.
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
 
     @field_validator("data_dir")
     @classmethod

@@ -31,6 +31,9 @@ class ErrorCode(StrEnum):
     DATABASE_UNAVAILABLE = "database_unavailable"
     INTERNAL_ERROR = "internal_error"
     HTTP_ERROR = "http_error"
+    SIGNATURE_INVALID = "signature_invalid"
+    SIGNATURE_EXPIRED = "signature_expired"
+    NOT_CONFIGURED = "not_configured"
     SCHEDULE_INFEASIBLE = "schedule_infeasible"
     SOLVER_TIMEOUT = "solver_timeout"
 
@@ -53,6 +56,9 @@ DEFAULT_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DATABASE_UNAVAILABLE: 503,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.HTTP_ERROR: 400,
+    ErrorCode.SIGNATURE_INVALID: 400,
+    ErrorCode.SIGNATURE_EXPIRED: 400,
+    ErrorCode.NOT_CONFIGURED: 503,
     ErrorCode.SCHEDULE_INFEASIBLE: 422,
     ErrorCode.SOLVER_TIMEOUT: 503,
 }

@@ -30,6 +30,7 @@ from shared_models.sync.wire import Mutation
 from sync_server.core.db import is_connection_error
 from sync_server.db.write_models import FieldClock
 from sync_server.sync.double_booking import flag_double_bookings
+from sync_server.sync.ledger import RuleRefused
 from sync_server.sync.scope import PermissionDenied, can_read, check_write, warm_scope
 from sync_server.sync.writer import SyncWriter, synced_table
 
@@ -168,6 +169,14 @@ class Batch:
                 raise
             self.writer.rollback_to(mark)
             self.rows.clear()  # reload lazily: the savepoint undid whatever we cached
+            if isinstance(exc, RuleRefused):
+                violation = exc.violation
+                return Applied(
+                    m,
+                    rejected(Reason.RULE_VIOLATION, f"{violation.code}: {violation.message}"),
+                    changes,
+                    table,
+                )
             diag = getattr(exc.orig, "diag", None)
             name = getattr(diag, "constraint_name", None) or getattr(diag, "column_name", None)
             detail = (getattr(diag, "message_primary", None) or str(exc.orig)).splitlines()[0]

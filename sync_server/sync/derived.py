@@ -2,7 +2,10 @@
 
 Quote and invoice totals are recomputed from their live items with
 ``shared_models.rules.totals.compute_totals`` whenever a document or one of its
-items changes; a client total that disagrees is corrected. Document numbers
+items changes; a client total that disagrees is corrected. An invoice is also
+recomputed when one of its payments is written: what was paid, the balance or
+credit, the status and the ledger rows follow from its payments
+(``sync_server.sync.ledger``). Document numbers
 (quote, invoice, journey) are assigned here on first sync, under the tenant
 write lock the writer already holds, so they are sequential without gaps
 between concurrent pushes.
@@ -20,8 +23,9 @@ from sqlalchemy import select, text
 
 from shared_models.enums import Currency
 from shared_models.rules import DocumentInput, LineInput, RuleViolation, TaxRateRow, compute_totals
-from shared_models.rules.invoice_workflow import invoice_balance
 from shared_models.rules.money import quantize_money
+from shared_models.types import utcnow
+from sync_server.sync import ledger
 
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
@@ -49,8 +53,19 @@ NUMBERING: Mapping[str, tuple[str, int]] = {
 }
 
 
+#: tables whose new rows are checked (and may be refused) before they are written
+CHECKED_INSERTS = ledger.CHECKED_INSERTS
+
+
+def check_insert(writer: SyncWriter, table: str, values: dict[str, Any]) -> None:
+    """Refuse a row a business rule forbids (``ledger.RuleRefused``), or normalise it."""
+    ledger.check_insert(writer, table, values)
+
+
 def document_of(table: str, row: Mapping[str, Any]) -> tuple[str, uuid.UUID] | None:
-    """The quote/invoice whose totals depend on this row, if any."""
+    """The quote/invoice whose derived values depend on this row, if any."""
+    if table == "payment":
+        return ("invoice", row["invoice_id"]) if row.get("invoice_id") is not None else None
     if table in DOCUMENTS:
         return table, row["id"]
     if table in ITEM_PARENT and row.get(ITEM_PARENT[table][1]) is not None:
@@ -113,13 +128,22 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
         ).mappings():
             items[item[fk]].append(item)
         places = _places(writer, docs_rows.values())
+        payments = ledger.load_payments(writer, docs_rows) if table == "invoice" else {}
+        today = utcnow().date()
         for doc_id, doc in docs_rows.items():
-            changes = _totals_changes(table, doc, items[doc_id], places, tax_rows)
+            wanted = _totals(table, doc, items[doc_id], places, tax_rows)
+            if table == "invoice":
+                wanted.update(
+                    ledger.settlement_changes(doc, wanted["total"], payments[doc_id], today)
+                )
+            changes = {k: v for k, v in wanted.items() if doc.get(k) != v}
             if changes:
-                writer.update(table, doc_id, changes, before=doc)
+                doc = writer.update(table, doc_id, changes, before=doc)
+            if table == "invoice":
+                ledger.post_invoice(writer, doc, payments[doc_id])
 
 
-def _totals_changes(
+def _totals(
     table: str,
     doc: Mapping[str, Any],
     items: list[Mapping[str, Any]],
@@ -172,11 +196,7 @@ def _totals_changes(
         "total": result.total,
         "tax_breakdown": result.to_dict()["taxes"],
     }
-    if table == "invoice":
-        wanted["balance_due"], wanted["credit_amount"] = invoice_balance(
-            result.total, doc.get("amount_paid") or Decimal(0)
-        )
-    return {k: v for k, v in wanted.items() if doc.get(k) != v}
+    return wanted
 
 
 def _places(writer: SyncWriter, docs: Iterable[Mapping[str, Any]]) -> dict[str, dict[Any, Any]]:

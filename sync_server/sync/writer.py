@@ -349,7 +349,9 @@ class SyncWriter:
     def _prepare(
         self, table: str, values: dict[str, Any], before: Mapping[str, Any] | None
     ) -> None:
-        """Server-owned values: item line totals, document numbers."""
+        """Server-owned values (item line totals, document numbers) and checked inserts."""
+        if before is None and table in derived.CHECKED_INSERTS:
+            derived.check_insert(self, table, values)  # may refuse: payments, ledger rows
         if table in derived.ITEM_PARENT and (
             {"unit_price", "quantity", "discount_pct"} & values.keys() or before is None
         ):

@@ -1,0 +1,85 @@
+"""``POST /v1/webhooks/stripe``: Stripe tells us a payment went through (or did not).
+
+The body is verified before anything is read from it: ``Stripe-Signature``
+must be an HMAC-SHA256 of ``"{timestamp}.{body}"`` with the endpoint's signing
+secret (``CNC_STRIPE_WEBHOOK_SECRET``), checked by the official library's
+``stripe.Webhook.construct_event``, and the timestamp at most 300 s old, so a
+captured delivery cannot be replayed later. Refusals are 400 with a stable
+code: ``signature_invalid`` (missing, malformed or wrong signature, or a body
+that is not JSON) and ``signature_expired`` (an old timestamp).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import stripe
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from sync_server.api.deps import SessionDep, SettingsDep
+from sync_server.api.errors import ErrorPublic
+from sync_server.core.errors import ApiError, ErrorCode
+from sync_server.payments.stripe_events import apply_stripe_event
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+#: Seconds a signed delivery stays valid (Stripe's own default).
+TOLERANCE_S = 300
+
+
+class WebhookReceipt(BaseModel):
+    received: bool = True
+    outcome: str
+
+
+def verify_stripe_payload(payload: bytes, header: str | None, secret: str) -> dict[str, Any]:
+    """The event in ``payload`` if ``header`` signs it with ``secret`` recently; else ApiError."""
+    try:
+        stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
+    except stripe.SignatureVerificationError as exc:
+        raise ApiError(ErrorCode.SIGNATURE_INVALID, f"Stripe signature refused: {exc}") from None
+    try:
+        stripe.Webhook.construct_event(payload, header, secret, tolerance=TOLERANCE_S)
+    except stripe.SignatureVerificationError:
+        raise ApiError(
+            ErrorCode.SIGNATURE_EXPIRED,
+            f"the signed timestamp is more than {TOLERANCE_S} s old: replayed or delayed delivery",
+        ) from None
+    except ValueError:
+        raise ApiError(ErrorCode.SIGNATURE_INVALID, "the body is not a JSON event") from None
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise ApiError(ErrorCode.SIGNATURE_INVALID, "the body is not a JSON event")
+    return event
+
+
+@router.post(
+    "/stripe",
+    response_model=WebhookReceipt,
+    responses={
+        400: {"model": ErrorPublic, "description": "signature_invalid / signature_expired"},
+        503: {"model": ErrorPublic, "description": "not_configured: no webhook secret set"},
+    },
+)
+async def receive_stripe_event(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> WebhookReceipt:
+    """Verify Stripe's signature, then apply the event exactly once."""
+    if settings.stripe_webhook_secret is None:
+        raise ApiError(ErrorCode.NOT_CONFIGURED, "Stripe webhooks are not configured here")
+    payload = await request.body()
+    event = verify_stripe_payload(
+        payload,
+        request.headers.get("stripe-signature"),
+        settings.stripe_webhook_secret.get_secret_value(),
+    )
+
+    def apply() -> str:
+        outcome = apply_stripe_event(session=session, event=event)
+        session.commit()
+        return outcome
+
+    return WebhookReceipt(outcome=await run_in_threadpool(apply))
