@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 
-#: Bump when the replica's tables change; a store refuses replicas newer than this.
-REPLICA_SCHEMA_VERSION = 1
+#: Bump when the replica's tables change (synced or local): an older replica is upgraded in
+#: place on open (client/replica/upgrade.py); a newer one is refused.
+#: 2: membership keyed by row, WITHOUT ROWID; invoice balance and conflict-kind CHECKs.
+REPLICA_SCHEMA_VERSION = 2
 
 local_metadata = MetaData()
 
@@ -57,13 +59,15 @@ bucket_state = Table(
 )
 
 #: Membership the server sent: which bucket holds which row (purges and checksums).
+#: Keyed by row first and WITHOUT ROWID: one B-tree instead of three, so a bootstrap
+#: writes membership at a third of the cost; "is this row still held?" is a key prefix.
 row_bucket = Table(
     "row_bucket",
     local_metadata,
-    Column("bucket", String(200), primary_key=True),
     Column("table_name", String(64), primary_key=True),
     Column("row_id", String(36), primary_key=True),
-    Index("ix_row_bucket_row", "table_name", "row_id"),
+    Column("bucket", String(200), primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 #: Rows that left every bucket while they had pending edits (DESIGN 6.7):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
@@ -27,8 +28,11 @@ from client.replica.errors import (
 )
 from client.replica.keys import KeyStore
 from client.replica.paths import normalise_server_url
+from client.replica.upgrade import upgrade_replica
 from shared_models.base import Base
 from shared_models.models import synced_tables
+
+log = logging.getLogger(__name__)
 
 
 class LocalStore:
@@ -148,6 +152,28 @@ class LocalStore:
                 return
             meta = {name: value for name, value in conn.execute(select(schema.replica_meta))}
         _check_meta(self.path, meta, server_url=server_url, user_id=user_id)
+        version = int(meta[schema.META_SCHEMA_VERSION])
+        if version < schema.REPLICA_SCHEMA_VERSION:
+            self._upgrade(version)
+
+    def _upgrade(self, version: int) -> None:
+        """Rebuild what changed since ``version`` in one transaction (a crash changes nothing)."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys = OFF")  # ignored inside a transaction
+            try:
+                with conn.begin():
+                    changed = upgrade_replica(conn)
+                    _upsert_meta(
+                        conn, {schema.META_SCHEMA_VERSION: str(schema.REPLICA_SCHEMA_VERSION)}
+                    )
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+        log.info(
+            "replica upgraded",
+            extra={"path": str(self.path), "from": version, "tables": changed},
+        )
 
 
 def _create_schema(conn: Connection, *, server_url: str | None, user_id: str | None) -> None:
@@ -155,7 +181,7 @@ def _create_schema(conn: Connection, *, server_url: str | None, user_id: str | N
     schema.local_metadata.create_all(conn)
     facts = {
         schema.META_SCHEMA_VERSION: str(schema.REPLICA_SCHEMA_VERSION),
-        schema.META_CREATED_AT: dt.datetime.now(dt.timezone.utc).isoformat(),
+        schema.META_CREATED_AT: dt.datetime.now(dt.UTC).isoformat(),
     }
     if server_url is not None:
         facts[schema.META_SERVER_URL] = normalise_server_url(server_url)
@@ -177,7 +203,7 @@ def _check_meta(
             f"version knows {schema.REPLICA_SCHEMA_VERSION}); update the app. "
             "The replica was left untouched."
         )
-    # Older versions will be migrated in place here (DESIGN 6); 1 is the first.
+    # Older versions are upgraded in place after these checks (client/replica/upgrade.py).
     stored_server = meta.get(schema.META_SERVER_URL)
     if server_url is not None and stored_server not in (None, normalise_server_url(server_url)):
         raise ReplicaMismatch(f"{path} holds data of {stored_server}, not {server_url}")

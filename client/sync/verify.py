@@ -39,7 +39,9 @@ def local_checksums(conn: Connection, buckets: list[str]) -> dict[str, tuple[int
     A row deleted locally but not yet pushed still counts: the server holds it live.
     """
     members: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    stmt = select(row_bucket).where(row_bucket.c.bucket.in_(buckets))
+    stmt = select(row_bucket.c.bucket, row_bucket.c.table_name, row_bucket.c.row_id).where(
+        row_bucket.c.bucket.in_(buckets)
+    )
     for bucket, table, row_id in conn.execute(stmt):
         members[bucket][table].append(row_id)
     pending_deletes = {(m.table, m.row_id) for m in outbox.pending(conn) if m.op == "delete"}

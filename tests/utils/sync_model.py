@@ -357,7 +357,12 @@ def replica_buckets(laptop: Laptop) -> tuple[set[str], set[tuple[str, str, str]]
     """The subscribed bucket names and the stored memberships ``(bucket, table, id)``."""
     with laptop.store.engine.connect() as conn:
         names = {r[0] for r in conn.execute(select(bucket_state.c.bucket))}
-        members = {(b, t, str(uuid.UUID(str(r)))) for b, t, r in conn.execute(select(row_bucket))}
+        members = {
+            (b, t, str(uuid.UUID(str(r))))
+            for b, t, r in conn.execute(
+                select(row_bucket.c.bucket, row_bucket.c.table_name, row_bucket.c.row_id)
+            )
+        }
     return names, members
 
 

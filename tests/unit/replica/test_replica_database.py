@@ -20,6 +20,7 @@ from client.replica import (
     ReplicaTooNew,
     WrongReplicaKey,
     new_replica_key,
+    schema,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -160,7 +161,7 @@ def test_created_replica_is_private_and_configured(db_path: Path, key: bytes) ->
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
             assert str(conn.exec_driver_sql("PRAGMA cipher_version").scalar()).startswith("4.")
-        assert store.schema_version == 1
+        assert store.schema_version == schema.REPLICA_SCHEMA_VERSION
 
 
 def test_session_commits_on_success_and_rolls_back_on_error(db_path: Path, key: bytes) -> None:
@@ -178,7 +179,7 @@ def test_replica_from_a_newer_client_is_refused(
     db_path: Path, key: bytes, snapshot: Snapshot
 ) -> None:
     with LocalStore.open(db_path, key, create=True) as store:
-        store.set_meta("schema_version", "2")
+        store.set_meta("schema_version", str(schema.REPLICA_SCHEMA_VERSION + 1))
     before = snapshot(db_path)
     with pytest.raises(ReplicaTooNew, match="newer"):
         LocalStore.open(db_path, key)

@@ -28,12 +28,13 @@ from client.replica import (
     new_replica_key,
     replica_dir,
     replica_id,
+    schema,
 )
 
 RID = replica_id("https://crm.example.com", "dana@example.com")
 
 
-class passphrase:  # noqa: N801 - reads as a call: passphrase("pw")
+class passphrase:
     """A passphrase provider that records what it was asked for."""
 
     def __init__(self, value: str) -> None:
@@ -152,12 +153,12 @@ def test_passphrase_unlocks_the_replica_end_to_end(no_keyring: object, db_path: 
     LocalStore.open(db_path, key, create=True, key_store=store).close()
     unlocked = choose_key_store(RID, passphrase_provider=passphrase("pw")).load()
     with LocalStore.open(db_path, unlocked) as replica:
-        assert replica.schema_version == 1
+        assert replica.schema_version == schema.REPLICA_SCHEMA_VERSION
 
 
 def test_lease_unwraps_until_expiry_only() -> None:
     device_key, key = secrets.token_bytes(32), new_replica_key()
-    expires = dt.datetime(2030, 1, 15, tzinfo=dt.timezone.utc)
+    expires = dt.datetime(2030, 1, 15, tzinfo=dt.UTC)
     lease = LeaseWrappedKey.wrap(
         key, device_key=device_key, device_key_id="dk-1", expires_at=expires, replica_id=RID
     )
@@ -171,7 +172,7 @@ def test_lease_unwraps_until_expiry_only() -> None:
 
 def test_lease_expiry_cannot_be_extended_by_editing_it() -> None:
     device_key = secrets.token_bytes(32)
-    expires = dt.datetime(2030, 1, 15, tzinfo=dt.timezone.utc)
+    expires = dt.datetime(2030, 1, 15, tzinfo=dt.UTC)
     lease = LeaseWrappedKey.wrap(
         new_replica_key(),
         device_key=device_key,
