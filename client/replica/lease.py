@@ -36,7 +36,7 @@ LEASE_GRACE = dt.timedelta(minutes=30)
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("lease expiry must be timezone-aware")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

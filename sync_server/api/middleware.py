@@ -23,6 +23,8 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 #: Probes hit these every few seconds; their access lines go to DEBUG.
 _QUIET_PATHS = frozenset({"/healthz", "/metrics"})
+#: URL segments that are credentials (calendar feed tokens) never reach the logs.
+_SECRET_IN_PATH = re.compile(r"^(/v1/calendar/)[^/]+(\.ics)$")
 
 log = get_logger("sync_server.request")
 
@@ -72,7 +74,7 @@ class RequestContextMiddleware:
             except Exception:
                 # The exception stops here: the client gets a JSON 500 and the
                 # traceback is logged once (re-raising would make uvicorn log it again).
-                log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+                log.exception("unhandled_error", method=scope["method"], path=_log_path(scope))
                 if not state["response_started"]:
                     await _send_internal_error(send_with_id, request_id)
             finally:
@@ -86,11 +88,15 @@ class RequestContextMiddleware:
         getattr(log, level)(
             "request",
             method=scope["method"],
-            path=scope["path"],
+            path=_log_path(scope),
             route=route,
             status=status,
             duration_ms=round(duration * 1000, 2),
         )
+
+
+def _log_path(scope: Scope) -> str:
+    return _SECRET_IN_PATH.sub(r"\1<token>\2", scope["path"])
 
 
 async def _send_internal_error(send: Send, request_id: str) -> None:

@@ -51,6 +51,9 @@ class RateLimits:
     login_failures_per_email: Limit = field(default=Limit("login_email", 5, 15 * 60))
     login_failures_per_ip: Limit = field(default=Limit("login_ip", 30, 15 * 60))
     sync_per_user: Limit = field(default=Limit("sync_user", 600, 60))
+    #: Anonymous calendar fetches: bad tokens per IP, and fetches per feed (apps poll hourly).
+    calendar_failures_per_ip: Limit = field(default=Limit("calendar_ip", 30, 15 * 60))
+    calendar_per_feed: Limit = field(default=Limit("calendar_feed", 120, 60 * 60))
 
 
 @dataclass(frozen=True)

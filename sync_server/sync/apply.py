@@ -29,6 +29,7 @@ from shared_models.sync.policies import COMMON_SERVER_OWNED, Reason, lock_reason
 from shared_models.sync.wire import Mutation
 from sync_server.core.db import is_connection_error
 from sync_server.db.write_models import FieldClock
+from sync_server.sync import fleet_rules, stock
 from sync_server.sync.double_booking import flag_double_bookings
 from sync_server.sync.ledger import RuleRefused
 from sync_server.sync.scope import PermissionDenied, can_read, check_write, warm_scope
@@ -91,6 +92,8 @@ class Batch:
             if a.outcome.status != "rejected" and a.table:
                 touched.setdefault(a.table, set()).add(a.mutation.id)
         flag_double_bookings(self.writer, touched, {k: v for k, v in self.rows.items() if v})
+        fleet_rules.react(self.writer, touched)  # failed safety items take a truck off the road
+        stock.react(self.writer, touched)  # reorder-point crossings notify the branch manager
         self.writer.finish()
         return out
 

@@ -1,0 +1,176 @@
+"""What the server does when inspections arrive: take failed units out of service.
+
+For each pushed ``equipment_check``: re-evaluate its items against the unit
+type's checklist (``shared_models.rules.fleet``; the client's own verdict is
+not trusted to downgrade a failed brake), then
+
+- open one CORRECTIVE maintenance job naming the defects (``opened_by_check_id``
+  points at the check, which is what makes a replay a no-op);
+- move the unit to REPAIR or MAINTENANCE (never downgrading REPAIR, never
+  touching RETIRED/SOLD units, and not when a newer inspection of the unit has
+  already passed: the defect was fixed before this one reached us);
+- raise the unit's odometer and engine hours to the check's readings (never lower).
+
+Every write goes through the batch's ``SyncWriter``: versioned, audited and
+authored by the pushing user's actor, like the rest of their batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from shared_models.enums import CheckResult, MaintenanceStatus, MaintenanceType
+from shared_models.rules.errors import RuleViolation
+from shared_models.rules.fleet import (
+    CheckOutcome,
+    corrective_description,
+    evaluate,
+    evaluate_check,
+    status_after,
+)
+from sync_server.core.logging import get_logger
+
+if TYPE_CHECKING:
+    from sync_server.sync.writer import SyncWriter
+
+log = get_logger("sync_server.fleet")
+
+
+@dataclass
+class FleetReaction:
+    """What one call changed (for tests and logs)."""
+
+    opened: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # check id -> maintenance id
+    status: dict[uuid.UUID, str] = field(default_factory=dict)  # equipment id -> new status
+    readings: set[uuid.UUID] = field(default_factory=set)  # equipment ids whose readings rose
+
+
+def _table(name: str) -> Any:
+    from sync_server.sync.writer import synced_table
+
+    return synced_table(name)
+
+
+def _outcome(equipment: Mapping[str, Any], check: Mapping[str, Any]) -> CheckOutcome:
+    """The server's reading of a check; an unreadable one stands on the inspector's verdict."""
+    try:
+        return evaluate_check(
+            equipment["type"],
+            check["items"] or [],
+            check_kind=check["kind"],
+            declared=check["overall_result"],
+        )
+    except RuleViolation as exc:
+        log.warning("equipment_check_unreadable", check_id=str(check["id"]), reason=exc.message)
+        return evaluate((), declared=CheckResult(check["overall_result"]))
+
+
+def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> FleetReaction:
+    """Apply failed inspections among ``touched["equipment_check"]``; idempotent."""
+    done = FleetReaction()
+    check_ids = list(touched.get("equipment_check", ()))
+    if not check_ids:
+        return done
+    session, tenant = writer.session, writer.actor.tenant_id
+    writer.lock()  # read the units under the same lock their update needs
+    writer.flush()
+    checks_t, eq_t, mt_t = (
+        _table("equipment_check"),
+        _table("equipment"),
+        _table("equipment_maintenance"),
+    )
+    checks = [
+        dict(r)
+        for r in session.execute(
+            select(checks_t)
+            .where(
+                checks_t.c.tenant_id == tenant,
+                checks_t.c.id.in_(check_ids),
+                checks_t.c.deleted_at.is_(None),
+            )
+            .order_by(checks_t.c.performed_at, checks_t.c.id)
+        ).mappings()
+    ]
+    if not checks:
+        return done
+    unit_ids = {c["equipment_id"] for c in checks}
+    units = {
+        r["id"]: dict(r)
+        for r in session.execute(
+            select(eq_t).where(eq_t.c.tenant_id == tenant, eq_t.c.id.in_(unit_ids))
+        ).mappings()
+    }
+    already = set(
+        session.scalars(
+            select(mt_t.c.opened_by_check_id).where(
+                mt_t.c.tenant_id == tenant, mt_t.c.opened_by_check_id.in_([c["id"] for c in checks])
+            )
+        )
+    )
+    for check in checks:
+        unit = units[check["equipment_id"]]
+        outcome = _outcome(unit, check)
+        changes = _readings(unit, check)
+        if changes:
+            done.readings.add(unit["id"])
+        if outcome.failed and check["id"] not in already:
+            done.opened[check["id"]] = _open_corrective(writer, unit, check, outcome)
+            forced = status_after(unit["status"], outcome.status)
+            if forced is not None and not _passed_since(writer, check):
+                changes["status"] = forced
+                done.status[unit["id"]] = forced.value
+        if changes:
+            units[unit["id"]] = writer.update("equipment", unit["id"], changes, before=unit)
+    return done
+
+
+def _readings(unit: Mapping[str, Any], check: Mapping[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in ("odometer_km", "engine_hours"):
+        reading = check.get(name)
+        if reading is not None and (unit.get(name) is None or reading > unit[name]):
+            changes[name] = reading
+    return changes
+
+
+def _passed_since(writer: SyncWriter, check: Mapping[str, Any]) -> bool:
+    """A newer inspection of the unit passed: it is back in order already."""
+    t = _table("equipment_check")
+    newer = writer.session.execute(
+        select(t.c.id)
+        .where(
+            t.c.tenant_id == writer.actor.tenant_id,
+            t.c.equipment_id == check["equipment_id"],
+            t.c.performed_at > check["performed_at"],
+            t.c.overall_result == CheckResult.PASS.value,
+            t.c.deleted_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return newer is not None
+
+
+def _open_corrective(
+    writer: SyncWriter, unit: Mapping[str, Any], check: Mapping[str, Any], outcome: CheckOutcome
+) -> uuid.UUID:
+    row = writer.insert(
+        "equipment_maintenance",
+        {
+            "equipment_id": unit["id"],
+            "type": MaintenanceType.CORRECTIVE,
+            "status": MaintenanceStatus.SCHEDULED,
+            "scheduled_date": check["performed_at"].date(),
+            "odometer_km": check.get("odometer_km"),
+            "engine_hours": check.get("engine_hours"),
+            "description": corrective_description(unit["unit_number"], outcome),
+            "opened_by_check_id": check["id"],
+            "currency": unit.get("currency") or "CAD",
+        },
+    )
+    return row["id"]
