@@ -33,6 +33,16 @@ INVALID_REFUND: Final = "invalid_refund"
 INVALID_TIMELINE: Final = "invalid_timeline"
 NOT_BILLABLE: Final = "not_billable"
 INVALID_PAYMENT_TERMS: Final = "invalid_payment_terms"
+QUOTE_EXPIRED: Final = "quote_expired"
+NOT_APPROVER: Final = "not_approver"
+APPROVAL_NOT_NEEDED: Final = "approval_not_needed"
+SIGNATURE_REQUIRED: Final = "signature_required"
+VALUATION_CHANGED: Final = "valuation_changed"
+JOURNEY_REQUIRED: Final = "journey_required"
+JOURNEY_MISMATCH: Final = "journey_mismatch"
+CONVERSION_INCOMPLETE: Final = "conversion_incomplete"
+REASON_REQUIRED: Final = "reason_required"
+PERMISSION_DENIED: Final = "permission_denied"
 
 
 class RuleViolation(ValueError):

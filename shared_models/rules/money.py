@@ -182,6 +182,21 @@ def rate_on(
     return best[2]
 
 
+def document_rate(
+    rows: Iterable[ExchangeRateRow],
+    currency: Currency | str,
+    home_currency: Currency | str,
+    on_date: dt.date,
+) -> Decimal | None:
+    """The rate a quote/invoice in ``currency`` stores: home units per 1 ``currency``.
+
+    None for a document in the tenant's own currency (nothing to convert).
+    """
+    if parse_currency(currency) == parse_currency(home_currency):
+        return None
+    return rate_on(rows, currency, home_currency, on_date)
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount that carries its currency; adding two currencies is refused."""

@@ -10,18 +10,24 @@ ACCEPTED and CONVERTED are locked: no edits, ACCEPTED only converts, nothing
 leaves CONVERTED. A status "change" to the same status is not a transition;
 sync merges treat an unchanged value as nothing to do before asking here.
 Sending a quote whose discount is above the tenant's threshold needs a
-manager's approval first.
+manager's approval first. A SENT or VIEWED quote past its ``valid_until`` date
+is shown as EXPIRED and can only be marked expired or revised.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from shared_models.enums import QuoteStatus
 from shared_models.rules.errors import (
+    APPROVAL_NOT_NEEDED,
     APPROVAL_REQUIRED,
     INVALID_TRANSITION,
+    NOT_APPROVER,
+    QUOTE_EXPIRED,
     QUOTE_LOCKED,
     UNKNOWN_STATUS,
     RuleViolation,
@@ -51,6 +57,9 @@ TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
     status: frozenset(to for (frm, to) in _ACTIONS if frm == status) for status in QuoteStatus
 }
 LOCKED: frozenset[QuoteStatus] = frozenset({Q.ACCEPTED, Q.CONVERTED})
+#: Statuses that lapse on their ``valid_until`` date, and what is left to do then.
+EXPIRING: frozenset[QuoteStatus] = frozenset({Q.SENT, Q.VIEWED})
+_AFTER_EXPIRY: frozenset[QuoteStatus] = frozenset({Q.EXPIRED, Q.DRAFT})
 
 
 def parse_quote_status(value: QuoteStatus | str) -> QuoteStatus:
@@ -142,12 +151,91 @@ def available_actions(
     discount_pct: Decimal | int | str = ZERO,
     approval_threshold_pct: Decimal | int | str | None = None,
     approved: bool = False,
+    expired: bool = False,
 ) -> tuple[QuoteAction, ...]:
-    """The actions the UI offers for a quote, in table order."""
+    """The actions the UI offers for a quote, in table order (an expired one: expire, revise)."""
     status = parse_quote_status(status)
     blocked = needs_approval(discount_pct, approval_threshold_pct, approved)
     return tuple(
         QuoteAction(to, label, needs_approval=blocked and to == Q.SENT)
         for (frm, to), label in _ACTIONS.items()
-        if frm == status
+        if frm == status and (not expired or to in _AFTER_EXPIRY)
     )
+
+
+# -- expiry -------------------------------------------------------------------
+
+
+def is_expired(status: QuoteStatus | str, valid_until: dt.date | None, today: dt.date) -> bool:
+    """A SENT/VIEWED quote lapses the day after ``valid_until`` (the last valid day)."""
+    return (
+        parse_quote_status(status) in EXPIRING and valid_until is not None and today > valid_until
+    )
+
+
+def effective_status(
+    status: QuoteStatus | str, valid_until: dt.date | None, today: dt.date
+) -> QuoteStatus:
+    """The status to display: EXPIRED once a sent quote is past its date, else the stored one."""
+    return Q.EXPIRED if is_expired(status, valid_until, today) else parse_quote_status(status)
+
+
+def check_not_expired(
+    status: QuoteStatus | str, valid_until: dt.date | None, today: dt.date
+) -> None:
+    """Refuse viewing or accepting a quote whose offer has lapsed."""
+    if is_expired(status, valid_until, today):
+        raise RuleViolation(
+            QUOTE_EXPIRED,
+            f"the quote was valid until {valid_until}: mark it expired or revise it",
+            field="valid_until",
+        )
+
+
+# -- manager approval of a large discount -------------------------------------
+
+
+def check_approval(
+    status: QuoteStatus | str,
+    *,
+    discount_pct: Decimal | int | str,
+    approval_threshold_pct: Decimal | int | str | None,
+    may_approve: bool,
+) -> None:
+    """Refuse an approval by a user without the APPROVE grant, or one nothing needs."""
+    if not may_approve:
+        raise RuleViolation(
+            NOT_APPROVER, "only a manager or an admin may approve a discount", field="approved_by"
+        )
+    status = parse_quote_status(status)
+    if status != Q.DRAFT:
+        raise RuleViolation(
+            INVALID_TRANSITION,
+            f"a discount is approved before the quote is sent (it is {status})",
+            field="approved_by",
+        )
+    if not needs_approval(discount_pct, approval_threshold_pct, approved=False):
+        raise RuleViolation(
+            APPROVAL_NOT_NEEDED,
+            f"a discount of {discount_pct}% is within the {approval_threshold_pct}% threshold",
+            field="approved_by",
+        )
+
+
+def check_approver(
+    approver_id: uuid.UUID | None, actor_id: uuid.UUID, *, may_approve: bool
+) -> None:
+    """An approval names the user who gives it, and that user holds the APPROVE grant.
+
+    Clearing an approval (a price change) needs no grant.
+    """
+    if approver_id is None:
+        return
+    if not may_approve:
+        raise RuleViolation(
+            NOT_APPROVER, "only a manager or an admin may approve a discount", field="approved_by"
+        )
+    if approver_id != actor_id:
+        raise RuleViolation(
+            NOT_APPROVER, "an approval is given in the approver's own name", field="approved_by"
+        )

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from shared_models.enums import JourneyStatus, UserRole
-from shared_models.rules import invoice_workflow, quote_workflow
+from shared_models.rules import conversion, invoice_workflow, quote_workflow
 from shared_models.rules.errors import INVALID_TRANSITION, UNKNOWN_STATUS, RuleViolation
 
 
@@ -104,6 +104,7 @@ def _quote_transition(old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping[s
         approval_threshold_pct=ctx.get("approval_threshold_pct"),
         approved=row.get("approved_by") is not None,
     )
+    conversion.require_journey_link(new, row)
 
 
 def _invoice_transition(old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping[str, Any]) -> None:

@@ -8,7 +8,9 @@ credit, the status and the ledger rows follow from its payments
 (``sync_server.sync.ledger``). Document numbers
 (quote, invoice, journey) are assigned here on first sync, under the tenant
 write lock the writer already holds, so they are sequential without gaps
-between concurrent pushes.
+between concurrent pushes. A CONVERTED quote is also held here to its journey
+(``rules.conversion.check_conversion``): the merge sees only the quote, this
+sees the journey the same push may just have created.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 
-from shared_models.enums import Currency
+from shared_models.enums import Currency, QuoteStatus
 from shared_models.rules import DocumentInput, LineInput, RuleViolation, TaxRateRow, compute_totals
+from shared_models.rules.conversion import check_conversion
 from shared_models.rules.money import quantize_money
 from shared_models.types import utcnow
 from sync_server.sync import ledger
@@ -120,6 +123,8 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
                 select(doc_t).where(doc_t.c.id.in_(ids), doc_t.c.deleted_at.is_(None))
             ).mappings()
         }
+        if table == "quote":
+            _check_conversions(writer, docs_rows.values())
         items: dict[uuid.UUID, list[Mapping[str, Any]]] = {i: [] for i in docs_rows}
         for item in session.execute(
             select(item_t)
@@ -141,6 +146,22 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
                 doc = writer.update(table, doc_id, changes, before=doc)
             if table == "invoice":
                 ledger.post_invoice(writer, doc, payments[doc_id])
+
+
+def _check_conversions(writer: SyncWriter, quotes: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse (``RuleRefused``) a CONVERTED quote without a live journey of its customer."""
+    converted = [q for q in quotes if q["status"] == QuoteStatus.CONVERTED]
+    ids = {q["journey_id"] for q in converted if q["journey_id"] is not None}
+    journeys: dict[Any, dict[str, Any]] = {}
+    if ids:
+        t = synced_table("journey")
+        found = writer.session.execute(select(t).where(t.c.id.in_(ids))).mappings()
+        journeys = {r["id"]: dict(r) for r in found}
+    for quote in converted:
+        try:
+            check_conversion(quote, journeys.get(quote["journey_id"]))
+        except RuleViolation as exc:
+            raise ledger.RuleRefused(exc) from None
 
 
 def _totals(

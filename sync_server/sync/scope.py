@@ -3,7 +3,9 @@
 ``user_buckets`` reads the stored grants (RolePermission of the role refined
 by live UserPermission rows) and maps them with ``shared_models.sync.buckets``;
 ``check_write`` requires that the row, before and after, sits where the user
-can read it and that their grant for the action reaches it (DESIGN 7).
+can read it and that their grant for the action reaches it (DESIGN 7); a
+quote's discount approval (``approved_by``) also needs the APPROVE grant, given
+in the approver's own name.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from shared_models.enums import PermissionAction, PermissionScope
 from shared_models.models import Location, RolePermission, UserPermission
+from shared_models.rules.errors import RuleViolation
+from shared_models.rules.quote_workflow import check_approver
 from shared_models.sync.buckets import (
     LOCATION_KINDS,
     LOCATION_VIA,
@@ -254,3 +258,28 @@ def check_write(
                 f"your {scope.value} permission to {op} {table} does not reach this row",
                 {**details, "state": label, "scope": scope.value},
             )
+    if table == "quote" and new is not None:
+        _check_approval(session, su, grants, old, {**(old or {}), **new}, lookup)
+
+
+def _check_approval(
+    session: Session,
+    su: ScopeUser,
+    grants: Grants,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any],
+    lookup: RowLookup | None,
+) -> None:
+    """Setting ``approved_by`` needs the APPROVE grant over the quote, in one's own name."""
+    approver = _uuid(new.get("approved_by"))
+    if approver is None or approver == _uuid((old or {}).get("approved_by")):
+        return
+    scope = grants.get(("quote", PermissionAction.APPROVE))
+    location = _location_of(session, "quote", new, lookup)
+    may = scope is not None and _reaches(session, su, scope, "quote", new, location, lookup)
+    try:
+        check_approver(approver, su.id, may_approve=may)
+    except RuleViolation as exc:
+        raise PermissionDenied(
+            exc.message, {"table": "quote", "field": "approved_by", "code": exc.code}
+        ) from None

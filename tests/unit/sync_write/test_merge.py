@@ -101,8 +101,26 @@ def test_locked_quote_rejects_edits_but_converts() -> None:
     row = {**QUOTE, "status": "ACCEPTED"}
     out = merge("quote", row, {"notes": "n0"}, {"notes": "late edit"})
     assert (out.status, out.reason) == ("rejected", "locked")
-    conv = merge("quote", row, {"status": "ACCEPTED"}, {"status": "CONVERTED"})
-    assert conv.apply == {"status": "CONVERTED"}
+    conv = merge(
+        "quote",
+        row,
+        {"status": "ACCEPTED", "journey_id": None},
+        {"status": "CONVERTED", "journey_id": "J1"},
+    )
+    assert conv.apply == {"status": "CONVERTED", "journey_id": "J1"}
+
+
+def test_conversion_without_its_journey_is_refused() -> None:
+    row = {**QUOTE, "status": "ACCEPTED", "journey_id": None}
+    out = merge("quote", row, {"status": "ACCEPTED"}, {"status": "CONVERTED"})
+    assert out.apply == {} and out.status == "conflict_resolved"
+    (conflict,) = out.conflicts
+    assert (conflict.field, conflict.reason, conflict.winner) == (
+        "status",
+        "invalid_transition",
+        "server",
+    )
+    assert "journey" in (conflict.message or "")
 
 
 def test_item_of_locked_quote_is_locked() -> None:
