@@ -82,6 +82,26 @@ class TablePolicy:
     parent: tuple[str, str] | None = None
     #: A change to one of these on a SENT/VIEWED quote sends it back to DRAFT.
     price_fields: frozenset[str] = frozenset()
+    #: The statuses a new row may start in; later ones are reached through ``transition``
+    #: (an offline laptop pushes the insert as created, then each move as an update).
+    initial_statuses: frozenset[str] = frozenset()
+
+    def check_initial(self, row: Mapping[str, Any]) -> None:
+        """Raise RuleViolation when a new row claims a status the workflow must reach."""
+        if not self.status_field or not self.initial_statuses:
+            return
+        status = row.get(self.status_field)
+        if (
+            status is not None
+            and str(getattr(status, "value", status)) not in self.initial_statuses
+        ):
+            allowed = ", ".join(sorted(self.initial_statuses))
+            raise RuleViolation(
+                INVALID_TRANSITION,
+                f"a new {self.table} starts as {allowed}, not {status}; later statuses are"
+                " reached through the workflow",
+                field=self.status_field,
+            )
 
     def policy(self, name: str) -> Policy:
         if name in COMMON_SERVER_OWNED or name in self.server_owned:
@@ -169,6 +189,7 @@ _DECLARED: tuple[TablePolicy, ...] = (
         transition=_quote_transition,
         lock=_quote_lock,
         lock_exempt=frozenset({"status", "journey_id"}),
+        initial_statuses=frozenset({"DRAFT"}),
         owners={"discount_pct": SALES, "discount_amount": SALES},
         price_fields=frozenset({"discount_pct", "discount_amount"}),
     ),
@@ -184,6 +205,7 @@ _DECLARED: tuple[TablePolicy, ...] = (
         status_field="status",
         transition=_invoice_transition,
         lock=_invoice_lock,
+        initial_statuses=frozenset({"DRAFT"}),
         server_owned=_DOC_TOTALS | {"amount_paid", "balance_due", "credit_amount", "paid_at"},
     ),
     TablePolicy(
@@ -196,6 +218,7 @@ _DECLARED: tuple[TablePolicy, ...] = (
         server_owned=frozenset({"number"}),
         status_field="status",
         transition=_journey_transition,
+        initial_statuses=frozenset({"PLANNED", "CONFIRMED"}),
         owners={
             **{
                 f: DISPATCH

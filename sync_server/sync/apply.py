@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared_models.enums import QuoteStatus
+from shared_models.rules.errors import RuleViolation
 from shared_models.sync.buckets import LOCATION_VIA
 from shared_models.sync.codec import CodecError, decode_row
 from shared_models.sync.hlc import Hlc, HlcError, cap_future
@@ -250,6 +251,10 @@ class Batch:
         proposed = {**values, "id": m.id, "tenant_id": self.tenant_id}
         if denied := self._authorize(table, "insert", None, proposed):
             return denied
+        try:
+            table_policy(table).check_initial(values)
+        except RuleViolation as exc:
+            return rejected(Reason.INVALID_TRANSITION, exc.message)
         if table in LOCATION_VIA:
             holder_table, fk = LOCATION_VIA[table]
             holder = self.row(holder_table, values.get(fk))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared_models.models import AuditLog, Customer
+from shared_models.models import AuditLog, Customer, Quote
 from sync_server.core.errors import ApiError
 from tests.integration.sync_write.conftest import fetch, new_id
 
@@ -116,3 +116,23 @@ def test_wrong_device_and_unordered_ids_are_refused_whole(pusher, world, engine)
         q.push(m2, m1)
     assert bad.value.code == "validation_failed"
     assert fetch(engine, Customer, world.customer).notes is None
+
+
+def test_a_new_quote_cannot_start_past_draft(pusher, world, engine) -> None:
+    """Approval and acceptance are reached through the workflow, never by inserting them."""
+    p = pusher("sales")
+    quote_id = new_id()
+    fields = {
+        "tenant_id": str(world.tenant),
+        "location_id": str(world.hq),
+        "customer_id": str(world.customer),
+        "created_by": str(world.users["sales"]),
+    }
+    forged = p.mutation("quote", "insert", quote_id, changes={**fields, "status": "ACCEPTED"})
+    honest = p.mutation("quote", "insert", new_id(), changes={**fields, "status": "DRAFT"})
+    r_forged, r_honest = p.push(forged, honest).results
+    assert (r_forged.status, r_forged.reason) == ("rejected", "invalid_transition")
+    assert "starts as DRAFT" in (r_forged.message or "")
+    assert r_honest.status == "applied"
+    with Session(engine) as s:
+        assert s.get(Quote, quote_id) is None
