@@ -205,7 +205,8 @@ _DECLARED: tuple[TablePolicy, ...] = (
         status_field="status",
         transition=_invoice_transition,
         lock=_invoice_lock,
-        initial_statuses=frozenset({"DRAFT"}),
+        # Issued at once is fine; paid or refunded only ever follows from payments.
+        initial_statuses=frozenset({"DRAFT", "SENT"}),
         server_owned=_DOC_TOTALS | {"amount_paid", "balance_due", "credit_amount", "paid_at"},
     ),
     TablePolicy(

@@ -32,6 +32,7 @@ from sync_server.core.compat import ClientVersion, parse_client_version, require
 from sync_server.core.config import Settings
 from sync_server.core.errors import ApiError, ErrorCode
 from sync_server.core.ratelimit import RateLimiter, RateLimits
+from sync_server.db.tenancy import bind_tenant
 
 #: ``last_seen_at`` is written at most this often per device (it costs a write).
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
@@ -94,6 +95,7 @@ def get_principal(
     if not is_active(user):
         raise ApiError(ErrorCode.TOKEN_INVALID, "this account is disabled; sign in again")
     _touch_device(session, device)
+    bind_tenant(session, user.tenant_id)  # from here on PostgreSQL walls in the tenant too
     return Principal(user=user, device=device, tenant_id=user.tenant_id)
 
 

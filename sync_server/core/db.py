@@ -59,8 +59,10 @@ def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded attributes after commit (responses are built after it)."""
+    from sync_server.db import tenancy
     from sync_server.db.versioning import VersionedSession
 
+    tenancy.install(VersionedSession)
     return sessionmaker(bind=engine, class_=VersionedSession, expire_on_commit=False)
 
 
