@@ -1,4 +1,4 @@
-"""``cnc-client``: sign in, sync, status and integrity check from a terminal (support tool).
+"""``cnc-client``: the desktop app (no arguments); sign in, sync, status and check from a terminal.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 server unreachable, 4 sign in again,
 5 device revoked (replica wiped), 6 client update required, 7 verify found drift.
@@ -177,6 +177,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    from client.ui.app import main as gui_main  # Qt loads only for the window
+
+    argv = [f"--{k}={v}" for k in ("server", "email", "password") if (v := getattr(args, k))]
+    return gui_main(argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnc-client", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -202,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="compare bucket checksums with the server")
     verify.add_argument("--no-repair", action="store_true")
     verify.set_defaults(func=cmd_verify)
+    gui = sub.add_parser("gui", help="open the desktop app (signed in directly with --server...)")
+    gui.add_argument("--server", help="or $CNC_SERVER_URL")
+    gui.add_argument("--email", help="or $CNC_EMAIL")
+    gui.add_argument("--password", help="or $CNC_PASSWORD")
+    gui.set_defaults(func=cmd_gui)
     return parser
 
 
@@ -209,8 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()  # the Qt window will open here
-        return 0
+        from client.ui.app import main as gui_main
+
+        return gui_main([])
     try:
         return int(args.func(args))
     except CliError as exc:

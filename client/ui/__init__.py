@@ -1,0 +1,1 @@
+"""The PySide6 desktop client: widgets only; data comes from ``client.services``."""

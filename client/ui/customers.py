@@ -1,0 +1,128 @@
+"""Customers & Leads: customer list with instant full-text search and detail; lead pipeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from client.services.details import CustomerDetail, customer_detail
+from client.services.lists import CustomerRow, search_customers
+from client.ui import format as fmt
+from client.ui.context import AppContext
+from client.ui.customer_detail import show_customer
+from client.ui.detail_pane import DetailPane
+from client.ui.leads import LeadPipeline
+from client.ui.paged_model import Column, ListSource, PagedTableModel
+from client.ui.sources import CustomerSource
+from client.ui.tables import make_table, size_columns
+from client.ui.tasks import Op
+from client.ui.widgets import PageHeader, SearchBox
+
+COLUMNS: list[Column[CustomerRow]] = [
+    Column("Name", lambda c: c.name, width=200),
+    Column("Phone", lambda c: c.phone or "", width=140),
+    Column("Email", lambda c: c.email or "", width=220),
+    Column("City", lambda c: ", ".join(p for p in (c.city, c.province) if p), width=150),
+    Column("Type", lambda c: fmt.humanize(c.customer_type), width=110),
+]
+WATCHED = {"customer", "lead", "sales_activity", "quote"}
+
+
+class CustomersView(QWidget):
+    """``search_done`` fires when a search's rows are in the model (tests, benchmark)."""
+
+    search_done = Signal(str, int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store = ctx.workspace.store
+        self._query = ""
+        self._shown: uuid.UUID | None = None
+
+        self.header = PageHeader("Customers & Leads", "")
+        self.search = SearchBox("Search customers by name, company, email, phone or city")
+        self.search.setMinimumWidth(380)
+        self.header.actions.addWidget(self.search)
+
+        self.model: PagedTableModel[CustomerRow] = PagedTableModel(COLUMNS, parent=self)
+        self.table = make_table(COLUMNS, self)  # type: ignore[arg-type]
+        self.table.setModel(self.model)
+        size_columns(self.table, COLUMNS, stretch=2)  # type: ignore[arg-type]
+        self.pane = DetailPane("Select a customer to see their details, activity and quotes.")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(self.pane)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([820, 380])
+        self.splitter = split
+
+        self.pipeline = LeadPipeline(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(split, "Customers")
+        self.tabs.addTab(self.pipeline, "Lead pipeline")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+
+        self.search.search.connect(self.run_search)
+        self.model.reloaded.connect(self._count_changed)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        ctx.hub.changed.connect(self.on_tables_changed)
+        self.model.set_source(CustomerSource(self.store))
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def on_tables_changed(self, tables: set[str]) -> None:
+        if not tables & WATCHED:
+            return
+        self.run_search(self._query)
+        self.pipeline.reload()
+
+    def run_search(self, text: str) -> None:
+        """Empty text lists everyone A→Z; otherwise FTS5 matches, best first."""
+        self._query = text
+        if not text:
+            self.model.set_source(CustomerSource(self.store))
+            self.search_done.emit(text, self.model.total)
+            return
+        Op(parent=self, op=lambda: search_customers(self.store, text)).success(
+            lambda rows: self._show_results(text, rows)
+        ).run_in_background()
+
+    def _show_results(self, text: str, rows: list[CustomerRow]) -> None:
+        if text != self._query:
+            return  # the user typed on; a newer search is on its way
+        self.model.set_source(ListSource(rows))
+        self.search_done.emit(text, len(rows))
+
+    def _count_changed(self, total: int) -> None:
+        if self._query:
+            more = "+" if total >= 200 else ""
+            self.header.subtitle.setText(f"{total:,}{more} matching “{self._query}”")
+        else:
+            self.header.subtitle.setText(f"{total:,} customers on this device")
+
+    def _selected(self, selected: QItemSelection, _: QItemSelection) -> None:
+        rows = selected.indexes()
+        customer = self.model.row(rows[0]) if rows else None
+        if customer is None:
+            return
+        self._shown = customer.id
+        Op(parent=self, op=lambda: customer_detail(self.store, customer.id)).success(
+            lambda detail: self._show(customer.id, detail)
+        ).run_in_background()
+
+    def _show(self, customer_id: uuid.UUID, detail: CustomerDetail | None) -> None:
+        if customer_id == self._shown:
+            show_customer(self.pane, detail)

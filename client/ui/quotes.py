@@ -1,0 +1,148 @@
+"""Quotes: the whole replica's quotes in a lazily paged table, with a read-only side pane.
+
+Sorting and the status filter are service queries (``client.services.lists``),
+so tens of thousands of rows never come into memory at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import QComboBox, QSplitter, QVBoxLayout, QWidget
+
+from client.services.details import QuoteDetail, quote_detail
+from client.services.lists import QuoteQuery, QuoteRow, quote_status_counts
+from client.ui import format as fmt
+from client.ui.context import AppContext
+from client.ui.detail_pane import DetailPane
+from client.ui.paged_model import RIGHT, Column, PagedTableModel
+from client.ui.quote_detail import show_quote
+from client.ui.sources import QuoteSource
+from client.ui.tables import make_table, size_columns
+from client.ui.tasks import Op
+from client.ui.widgets import ChipDelegate, PageHeader
+from shared_models.enums import QuoteStatus
+
+COLUMNS: list[Column[QuoteRow]] = [
+    Column("Number", lambda q: q.number, sort="number", width=140),
+    Column("Customer", lambda q: q.customer_name, sort="customer", width=180),
+    Column(
+        "Status",
+        lambda q: fmt.humanize(q.status),
+        sort="status",
+        tag=lambda q: q.status,
+        width=120,
+    ),
+    Column("Move date", lambda q: fmt.date(q.move_date), sort="move_date", width=115),
+    Column("Route", lambda q: q.route, sort="route", width=200),
+    Column("Total", lambda q: fmt.money(q.total, q.currency), align=RIGHT, sort="total", width=110),
+]
+STATUS_COLUMN = 2
+WATCHED = {"quote", "customer"}
+
+
+class QuotesView(QWidget):
+    """Ctrl+F has nothing to search here yet; the status filter takes the focus."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store = ctx.workspace.store
+        self.source = QuoteSource(self.store, QuoteQuery())
+        self._shown: uuid.UUID | None = None
+
+        self.header = PageHeader("Quotes", "")
+        self.status_filter = QComboBox()
+        self.status_filter.setMinimumWidth(190)
+        self.status_filter.addItem("All statuses", None)
+        for status in QuoteStatus:
+            self.status_filter.addItem(fmt.humanize(status.value), status.value)
+        self.header.actions.addWidget(self.status_filter)
+
+        self.model: PagedTableModel[QuoteRow] = PagedTableModel(COLUMNS, parent=self)
+        self.table = make_table(COLUMNS, self)  # type: ignore[arg-type]
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, ChipDelegate(self.table))
+        size_columns(self.table, COLUMNS, stretch=4)  # type: ignore[arg-type]
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.model.sort_key = ("created_at", True)
+        self.table.setSortingEnabled(True)
+
+        self.pane = DetailPane("Select a quote to see its details.")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([820, 380])
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 12)
+        layout.setSpacing(14)
+        layout.addWidget(self.header)
+        layout.addWidget(splitter, 1)
+
+        self.model.sort_requested.connect(self._sort)
+        self.model.reloaded.connect(self._count_changed)
+        self.status_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        ctx.hub.changed.connect(self.on_tables_changed)
+        self.model.set_source(self.source)
+        self._load_counts()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.status_filter.setFocus()
+        self.status_filter.showPopup()
+
+    def on_tables_changed(self, tables: set[str]) -> None:
+        if tables & WATCHED:
+            self.model.reload()
+            self._load_counts()
+
+    def _sort(self, key: str, descending: bool) -> None:
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.source = self.source.with_(sort=key, descending=descending)
+        self.model.set_source(self.source)
+
+    def _filter(self) -> None:
+        self.source = self.source.with_(status=self.status_filter.currentData())
+        self.model.set_source(self.source)
+        self.pane.clear()
+
+    def _count_changed(self, total: int) -> None:
+        what = "quote" if total == 1 else "quotes"
+        status = self.status_filter.currentData()
+        scope = f" {fmt.humanize(status).lower()}" if status else ""
+        self.header.subtitle.setText(f"{total:,}{scope} {what} on this device")
+
+    def _load_counts(self) -> None:
+        Op(parent=self, op=lambda: quote_status_counts(self.store)).success(
+            self._show_counts
+        ).run_in_background()
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.status_filter.setItemText(0, f"All statuses ({sum(counts.values()):,})")
+        for number in range(1, self.status_filter.count()):
+            status = self.status_filter.itemData(number)
+            self.status_filter.setItemText(
+                number, f"{fmt.humanize(status)} ({counts.get(status, 0):,})"
+            )
+
+    def _selected(self, selected: QItemSelection, _: QItemSelection) -> None:
+        rows = selected.indexes()
+        quote = self.model.row(rows[0]) if rows else None
+        if quote is None:
+            return
+        self._shown = quote.id
+        Op(parent=self, op=lambda: quote_detail(self.store, quote.id)).success(
+            lambda detail: self._show(quote.id, detail)
+        ).run_in_background()
+
+    def _show(self, quote_id: uuid.UUID, detail: QuoteDetail | None) -> None:
+        if quote_id == self._shown:  # a later click wins over a slower earlier load
+            show_quote(self.pane, detail)
