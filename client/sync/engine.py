@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from client.replica.store import LocalStore
-from client.sync import scope
+from client.sync import outbox, scope
 from client.sync.db import (
     META_LAST_ERROR,
     META_LAST_SYNC_AT,
@@ -128,6 +128,9 @@ class SyncEngine:
             return scope.evict_ready(conn)
 
     def rebase(self) -> int:
+        with self.store.engine.connect() as conn:
+            if not outbox.pending(conn, limit=1):
+                return 0  # nothing to re-apply: no write transaction
         with replica_tx(self.store) as conn:
             return rebase_rows(conn)
 

@@ -170,6 +170,10 @@ def pull_all(
                         buckets=next_cursors(request.buckets, page), limit=limit
                     )
                     ahead = pool.submit(fetch, ahead_request)
+                if _unchanged(request, page):
+                    # The usual answer of a sync with nothing new: no write transaction.
+                    summary.pages += 1
+                    return summary
                 with replica_tx(store) as conn:
                     before = set(cursors(conn))
                     apply_page(conn, page, summary)
@@ -181,6 +185,16 @@ def pull_all(
         finally:
             if ahead is not None:
                 _discard(ahead)
+
+
+def _unchanged(request: PullRequest, page: PullResponse) -> bool:
+    """Nothing to apply: no changes, no more pages, same buckets, every cursor where it was."""
+    return (
+        not page.changes
+        and not page.has_more
+        and set(page.buckets) == set(request.buckets)
+        and all(request.buckets.get(b) == c for b, c in page.cursors.items())
+    )
 
 
 def _discard(future: Future[PullResponse]) -> None:
