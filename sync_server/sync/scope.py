@@ -125,6 +125,14 @@ def _cached_scope(session: Session, user: Any) -> tuple[Grants, frozenset[str]]:
     return cache[user.id]
 
 
+def _cached_user(session: Session, user: Any) -> ScopeUser:
+    """``scope_user`` once per session and user (it parses enums: hot in a big push)."""
+    cache = session.info.setdefault("cnc_scope_user", {})
+    if user.id not in cache:
+        cache[user.id] = scope_user(user)
+    return cache[user.id]
+
+
 def _location_of(
     session: Session, table: str, row: Mapping[str, Any], lookup: RowLookup | None = None
 ) -> uuid.UUID | None:
@@ -207,7 +215,7 @@ def can_read(
     lookup: RowLookup | None = None,
 ) -> bool:
     """Whether ``row`` (as stored) sits in one of ``user``'s buckets: what a refusal may show."""
-    su = scope_user(user)
+    su = _cached_user(session, user)
     if _uuid(row.get("tenant_id", su.tenant_id)) != su.tenant_id:
         return False
     _, mine = _cached_scope(session, user)
@@ -236,7 +244,7 @@ def check_write(
     action = _ACTION.get(op)
     if action is None:
         raise PermissionDenied(f"unknown operation {op!r}", details)
-    su = scope_user(user)
+    su = _cached_user(session, user)
     for state in (old, new):
         if state is not None and _uuid(state.get("tenant_id")) != su.tenant_id:
             raise PermissionDenied("the row belongs to another tenant", details)

@@ -197,16 +197,18 @@ class SyncWriter:
 
     def _flush_run(self, ops: list[_Op]) -> None:
         t = synced_table(ops[0].table)
+        # Plain executemany (psycopg pipelines it), then one SELECT for the stored rows: an
+        # INSERT ... RETURNING of many rows becomes one huge statement that psycopg re-parses
+        # on every call (too long for its cache), which cost a third of a 1,000-row push.
         if ops[0].kind == "insert":
-            result = self.session.execute(insert(t).returning(*t.c), [op.values for op in ops])
-            stored = _by_id(result)
+            self.session.execute(insert(t), [op.values for op in ops])
         else:
             self.session.execute(
                 update(t).where(t.c.id == bindparam("_cnc_row_id")),
                 [{"_cnc_row_id": op.stored["id"], **op.values} for op in ops],
             )
-            ids = [op.stored["id"] for op in ops]
-            stored = _by_id(self.session.execute(select(t).where(t.c.id.in_(ids))))
+        ids = [op.stored["id"] for op in ops]
+        stored = _by_id(self.session.execute(select(t).where(t.c.id.in_(ids))))
         for op in ops:
             row = stored.get(op.stored["id"])
             if row is None:  # what .one() would have said had the statement run at once
