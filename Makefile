@@ -16,10 +16,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the sync server on an embedded PostgreSQL with demo data.
+## Demo: the server in the background (embedded PostgreSQL, demo data; PID and log
+## in .data/) and the desktop client signed in as the demo dispatcher; closing the
+## window (or Ctrl+C) stops the server.
 run: install
+	$(BIN)/python packaging/run_demo.py
+
+## The sync server alone, in the foreground (Ctrl+C stops it).
+serve: install
 	$(BIN)/cnc-server init --demo
 	$(BIN)/cnc-server serve
+
+## Render the main screens with demo data to docs/screenshots/*.png (offscreen Qt).
+screenshots: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/screenshots.py
 
 ## Run the whole test suite (offscreen Qt, real PostgreSQL).
 test: install

@@ -248,7 +248,7 @@ def _lines_and_totals(
             for r in _all_rows(store, "tax_rate", tenant_id=doc["tenant_id"])
             if r["deleted_at"] is None
         )
-        result = _local_totals(
+        result = local_totals(
             table, doc, items, location["province"], customer["tax_exempt"], tax_rows
         )
         amounts = [line.amount for line in result.lines]
@@ -289,7 +289,7 @@ def _stored_tax(entry: dict[str, Any]) -> TaxAmount:
     return TaxAmount(label, Decimal(str(entry["amount"])))
 
 
-def _local_totals(
+def local_totals(
     table: str,
     doc: Row,
     items: list[Row],

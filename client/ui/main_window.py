@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         w.failed.connect(self._sync_failed)
         w.changed.connect(self.ctx.hub.announce)
         bar.sync_requested.connect(self.sync_now)
+        bar.issues_requested.connect(self._open_sync_issues)
 
     def sync_now(self) -> None:
         self._write_timer.stop()
@@ -189,8 +190,13 @@ class MainWindow(QMainWindow):
         self.refresh_status()
         self._write_timer.start()
 
+    def _open_sync_issues(self) -> None:
+        if "sync_issues" in list(self.nav.keys()):
+            self.show_section("sync_issues")
+
     def _sync_finished(self, report: object) -> None:
         self.status.sync_ended()
+        self.ctx.hub.announce({"sync_rejection"})  # refusals are recorded by the push
         self.banner.hide()  # whatever it warned about, the server took our changes
         self.refresh_status()
 

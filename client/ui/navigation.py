@@ -41,14 +41,22 @@ class Section:
     key: str
     title: str
     needs: tuple[Need, ...] = ()
+    #: Only these roles, when a section is a way of working rather than a permission
+    #: (an office dispatcher may log journey events, but "my day" is the crew's screen).
+    roles: frozenset[UserRole] | None = None
 
     def allowed(self, role: UserRole | None) -> bool:
-        return role is not None and all(need.met_by(role) for need in self.needs)
+        if role is None or (self.roles is not None and role not in self.roles):
+            return False
+        return all(need.met_by(role) for need in self.needs)
+
+
+FIELD_ROLES = frozenset({UserRole.CREW_LEAD, UserRole.CREW_MEMBER, UserRole.DRIVER})
 
 
 #: Every section of the product, in nav order (DESIGN 10, issue 6).
 SECTIONS: tuple[Section, ...] = (
-    Section("today", "Today", (Need("journey"), Need("journey_event", A.CREATE))),
+    Section("today", "Today", (Need("journey"), Need("journey_event", A.CREATE)), FIELD_ROLES),
     Section("journeys", "Journeys", (Need("journey", scope=S.LOCATION),)),
     Section("customers", "Customers & Leads", (Need("customer"), Need("lead"))),
     Section("quotes", "Quotes", (Need("quote"),)),
@@ -62,10 +70,25 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def _screens() -> dict[str, ScreenFactory]:
+    from client.ui.admin import AdminView
     from client.ui.customers import CustomersView
+    from client.ui.equipment_check import EquipmentCheckView
+    from client.ui.inventory import InventoryView
+    from client.ui.journeys import JourneysView
     from client.ui.quotes import QuotesView
+    from client.ui.sync_issues import SyncIssuesView
+    from client.ui.today import TodayView
 
-    return {"customers": CustomersView, "quotes": QuotesView}
+    return {
+        "today": TodayView,
+        "equipment": EquipmentCheckView,
+        "inventory": InventoryView,
+        "customers": CustomersView,
+        "quotes": QuotesView,
+        "sync_issues": SyncIssuesView,
+        "journeys": JourneysView,
+        "admin": AdminView,
+    }
 
 
 SCREENS: dict[str, ScreenFactory] = {}

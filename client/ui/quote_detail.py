@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ from client.services.details import QuoteDetail
 from client.services.lists import customer_display_name
 from client.ui import format as fmt
 from client.ui.detail_pane import DetailPane, fields_card, line
-from client.ui.widgets import Card, ChipLabel, label
+from client.ui.widgets import Card, ChipLabel, button, label
 
 
 def _address(row: dict[str, Any], prefix: str) -> str:
@@ -31,7 +32,7 @@ def _address(row: dict[str, Any], prefix: str) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
-def _header(detail: QuoteDetail) -> QWidget:
+def _header(detail: QuoteDetail, on_open: Callable[[], None] | None = None) -> QWidget:
     row = detail.row
     card = Card()
     top = QHBoxLayout()
@@ -40,6 +41,11 @@ def _header(detail: QuoteDetail) -> QWidget:
     status = str(row["status"])
     top.addWidget(ChipLabel(status, fmt.humanize(status)))
     card.body.addLayout(top)
+    if on_open is not None:
+        opener = button("Open quote", primary=True)
+        opener.setToolTip("Edit the quote, change its status or export its PDF (Enter)")
+        opener.clicked.connect(on_open)
+        card.body.addWidget(opener)
     customer = detail.customer or {}
     card.body.addWidget(label(customer_display_name(customer) or "(unknown customer)"))
     contact = " · ".join(str(v) for v in (customer.get("email"), customer.get("phone")) if v)
@@ -80,7 +86,9 @@ def _lines_card(detail: QuoteDetail) -> Card:
     return card
 
 
-def show_quote(pane: DetailPane, detail: QuoteDetail | None) -> None:
+def show_quote(
+    pane: DetailPane, detail: QuoteDetail | None, *, on_open: Callable[[], None] | None = None
+) -> None:
     if detail is None:
         pane.clear("This quote is no longer on this device.")
         return
@@ -106,7 +114,7 @@ def show_quote(pane: DetailPane, detail: QuoteDetail | None) -> None:
         "Route",
         [("From", _address(row, "origin")), ("To", _address(row, "destination"))],
     )
-    widgets: list[QWidget] = [_header(detail), move, route, _lines_card(detail)]
+    widgets: list[QWidget] = [_header(detail, on_open), move, route, _lines_card(detail)]
     if row.get("notes"):
         notes = Card("Notes")
         notes.body.addWidget(label(str(row["notes"]), wrap=True))

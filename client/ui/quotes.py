@@ -7,8 +7,10 @@ so tens of thousands of rows never come into memory at once.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QSplitter, QVBoxLayout, QWidget
 
 from client.services.details import QuoteDetail, quote_detail
@@ -21,8 +23,11 @@ from client.ui.quote_detail import show_quote
 from client.ui.sources import QuoteSource
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import ChipDelegate, PageHeader
+from client.ui.widgets import ChipDelegate, PageHeader, button
 from shared_models.enums import QuoteStatus
+
+if TYPE_CHECKING:
+    from client.ui.quote_editor import QuoteEditor
 
 COLUMNS: list[Column[QuoteRow]] = [
     Column("Number", lambda q: q.number, sort="number", width=140),
@@ -59,6 +64,9 @@ class QuotesView(QWidget):
         for status in QuoteStatus:
             self.status_filter.addItem(fmt.humanize(status.value), status.value)
         self.header.actions.addWidget(self.status_filter)
+        self.new_button = button("New quote", primary=True)
+        self.new_button.setToolTip("Create a quote for a customer (Ctrl+N)")
+        self.header.actions.addWidget(self.new_button)
 
         self.model: PagedTableModel[QuoteRow] = PagedTableModel(COLUMNS, parent=self)
         self.table = make_table(COLUMNS, self)  # type: ignore[arg-type]
@@ -89,6 +97,11 @@ class QuotesView(QWidget):
         self.model.reloaded.connect(self._count_changed)
         self.status_filter.currentIndexChanged.connect(self._filter)
         self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.table.activated.connect(lambda index: self.open_editor(self.model.row(index)))
+        self.new_button.clicked.connect(self.new_quote)
+        new = QShortcut(QKeySequence.StandardKey.New, self)
+        new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new.activated.connect(self.new_quote)
         ctx.hub.changed.connect(self.on_tables_changed)
         self.model.set_source(self.source)
         self._load_counts()
@@ -145,4 +158,28 @@ class QuotesView(QWidget):
 
     def _show(self, quote_id: uuid.UUID, detail: QuoteDetail | None) -> None:
         if quote_id == self._shown:  # a later click wins over a slower earlier load
-            show_quote(self.pane, detail)
+            show_quote(self.pane, detail, on_open=lambda: self.open_editor(quote_id))
+
+    # -- the editor (client.ui.quote_editor) -----------------------------------------------
+
+    def open_editor(self, quote: QuoteRow | uuid.UUID | None) -> QuoteEditor | None:
+        """Double-click, Enter or "Open": the quote in its editor window."""
+        from client.ui.quote_editor import open_quote_editor
+
+        quote_id = quote.id if isinstance(quote, QuoteRow) else quote
+        return None if quote_id is None else open_quote_editor(self.ctx, quote_id, self)
+
+    def new_quote(self) -> QuoteEditor | None:
+        from client.services.quote_editing import new_quote
+        from client.ui.customer_picker import CustomerPicker
+        from client.ui.quote_editor import open_quote_editor
+
+        picker = CustomerPicker(self.store, self)
+        if picker.exec() != CustomerPicker.DialogCode.Accepted or picker.customer_id is None:
+            return None
+        customer_id, user = picker.customer_id, dict(self.ctx.workspace.user)
+        editor = open_quote_editor(self.ctx, None, self)
+        Op(parent=editor, op=lambda: new_quote(self.store, customer_id, user)).success(
+            editor.show_draft
+        ).run_in_background()
+        return editor

@@ -6,7 +6,8 @@ reads the replica itself. A 30 s tick keeps "synced 2 min ago" honest.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from client.sync.status import SyncStatus
@@ -22,8 +23,17 @@ def _restyle(widget: QWidget, name: str, value: bool) -> None:
     widget.style().polish(widget)
 
 
+class _ClickableLabel(QLabel):
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
 class SyncStatusBar(QStatusBar):
     sync_requested = Signal()
+    issues_requested = Signal()  # the issues count was clicked: open "Sync issues"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,8 +44,11 @@ class SyncStatusBar(QStatusBar):
         self.pill.setObjectName("StatusPill")
         self.pending = QLabel()
         self.pending.setObjectName("PendingLabel")
-        self.issues = QLabel()
+        self.issues = _ClickableLabel()
         self.issues.setObjectName("IssuesLabel")
+        self.issues.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.issues.setToolTip("Open Sync issues")
+        self.issues.clicked.connect(self.issues_requested.emit)
         self.last_sync = QLabel()
         self.progress = QProgressBar()
         self.progress.setFixedWidth(170)

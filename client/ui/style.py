@@ -35,6 +35,16 @@ CHIP_COLOURS: dict[str, tuple[str, str]] = {
     "WON": ("#dcfce7", "#166534"),
     "LOST": ("#fee2e2", "#991b1b"),
     "ARCHIVED": ("#e6e9ee", "#3e4c59"),
+    # journeys, users and devices
+    "PLANNED": ("#e6e9ee", "#3e4c59"),
+    "CONFIRMED": ("#dbeafe", "#1e40af"),
+    "DISPATCHED": ("#e0e7ff", "#3730a3"),
+    "IN_PROGRESS": ("#fef3c7", "#92400e"),
+    "COMPLETED": ("#dcfce7", "#166534"),
+    "CANCELLED": ("#fee2e2", "#991b1b"),
+    "ACTIVE": ("#dcfce7", "#166534"),
+    "INACTIVE": ("#e6e9ee", "#3e4c59"),
+    "REVOKED": ("#fee2e2", "#991b1b"),
 }
 
 QSS = f"""
@@ -71,13 +81,13 @@ QToolTip {{ background: {INK}; color: white; border: none; padding: 4px 6px; }}
 #CountBadge {{ background: #e6e9ee; color: #3e4c59; border-radius: 9px; padding: 1px 8px;
                font-size: 11px; font-weight: 700; }}
 
-QLineEdit, QComboBox, QSpinBox {{ background: white; border: 1px solid #cbd2d9;
+QLineEdit, QComboBox, QSpinBox, QDateEdit {{ background: white; border: 1px solid #cbd2d9;
     border-radius: 7px; padding: 6px 9px; min-height: 20px;
     selection-background-color: {PRIMARY}; }}
-QLineEdit:focus, QComboBox:focus {{ border: 1px solid {PRIMARY}; }}
+QLineEdit:focus, QComboBox:focus, QDateEdit:focus {{ border: 1px solid {PRIMARY}; }}
 QLineEdit[invalid="true"] {{ border: 1px solid {DANGER}; }}
 #SearchBox {{ padding-left: 10px; border-radius: 16px; }}
-QComboBox::drop-down {{ border: none; width: 22px; }}
+QComboBox::drop-down, QDateEdit::drop-down {{ border: none; width: 22px; }}
 
 QPushButton {{ background: white; border: 1px solid #cbd2d9; border-radius: 7px;
     padding: 6px 14px; }}

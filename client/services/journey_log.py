@@ -1,0 +1,204 @@
+"""The crew lead's writes on a journey, offline: timeline steps, notes, damage, signature, completion.
+
+Events are append-only rows (``journey_event``); each action writes its event
+and the journey's actuals in one ``LocalWriteService.batch()``. Steps follow
+``shared_models.rules.timeline``; the status moves along the server's own
+state machine (``journey_transitions``): IN_PROGRESS on arrival, COMPLETED at
+the end. Where the signature lives is the model's choice: the PNG in the
+SIGNATURE event's payload, who signed and when on the journey.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from client.services.errors import RowNotFound
+from client.services.permissions import may, require, signed_in_user, user_grants
+from client.services.writes import LocalWriteService, WriteBatch
+from client.sync.db import table_for
+from shared_models.enums import JourneyEventType, JourneyStatus, PermissionAction
+from shared_models.rules import quote_acceptance as acceptance
+from shared_models.rules.errors import INVALID_TRANSITION, RuleViolation
+from shared_models.rules.invoicing import TimelineEvent, worked_hours
+from shared_models.rules.timeline import check_step, completion_blocker
+from shared_models.sync.policies import journey_transitions
+
+E, J, A = JourneyEventType, JourneyStatus, PermissionAction
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class JourneyLog:
+    """Field actions on one user's journeys, each through LocalWriteService."""
+
+    def __init__(self, writes: LocalWriteService, *, now: Callable[[], dt.datetime] = _now) -> None:
+        self.writes = writes
+        self.store = writes.store
+        self.now = now
+
+    def record_step(
+        self,
+        journey_id: uuid.UUID,
+        event_type: JourneyEventType,
+        *,
+        at: dt.datetime | None = None,
+        note: str | None = None,
+    ) -> uuid.UUID:
+        """Arrived, started, break start/end, finished: refused when out of order or time."""
+        at = at or self.now()
+        updates = self._may_update()
+        with self.writes.batch() as batch:
+            journey = self._journey(batch, journey_id)
+            check_step(_timeline(batch, journey_id), event_type, at)
+            event_id = self._event(batch, journey_id, event_type, at, note=note)
+            changes: dict[str, Any] = {}
+            if event_type is E.ARRIVED_ORIGIN:
+                changes["actual_start"] = at
+                if journey["status"] != J.IN_PROGRESS:
+                    changes["status"] = J.IN_PROGRESS
+            elif event_type is E.UNLOADING_FINISHED:
+                changes["actual_end"] = at
+            self._update(batch, journey, changes if updates else {})
+        return event_id
+
+    def record_note(self, journey_id: uuid.UUID, text: str) -> uuid.UUID:
+        note = _required(text, "Write the note first.", "note")
+        with self.writes.batch() as batch:
+            self._journey(batch, journey_id)
+            return self._event(batch, journey_id, E.NOTE, self.now(), note=note)
+
+    def record_damage(
+        self,
+        journey_id: uuid.UUID,
+        *,
+        item: str,
+        description: str,
+        acknowledged: bool = False,
+    ) -> uuid.UUID:
+        """A damage report: what, how, and whether the customer saw it."""
+        what = _required(item, "Name the damaged item.", "item")
+        how = _required(description, "Describe the damage.", "description")
+        payload = {
+            "item": what,
+            "description": how,
+            "photo_ids": [],
+            "customer_acknowledged": bool(acknowledged),
+        }
+        with self.writes.batch() as batch:
+            self._journey(batch, journey_id)
+            return self._event(batch, journey_id, E.DAMAGE, self.now(), note=how, payload=payload)
+
+    def sign(self, journey_id: uuid.UUID, *, signer_name: str, png: bytes) -> uuid.UUID:
+        """The customer's signature: PNG in the event, signer and time on the journey."""
+        name = acceptance.signer(signer_name)
+        png_base64 = acceptance.signature_document(png)["png_base64"]
+        at = self.now()
+        updates = self._may_update()
+        with self.writes.batch() as batch:
+            journey = self._journey(batch, journey_id)
+            payload = {"png_base64": png_base64, "signer_name": name}
+            event_id = self._event(batch, journey_id, E.SIGNATURE, at, payload=payload)
+            if updates:
+                self._update(batch, journey, {"signer_name": name, "signed_at": at})
+        return event_id
+
+    def complete(self, journey_id: uuid.UUID) -> None:
+        """Close the job: work finished and signed; status COMPLETED with billable hours."""
+        require(self._grants(), "journey", A.UPDATE)
+        with self.writes.batch() as batch:
+            journey = self._journey(batch, journey_id)
+            events = _timeline(batch, journey_id)
+            signed = any(e.event_type is E.SIGNATURE for e in events)
+            blocker = completion_blocker(events, signed=signed)
+            if blocker:
+                raise RuleViolation(INVALID_TRANSITION, blocker, field="status")
+            at = max(self.now(), *(e.occurred_at for e in events))
+            self._event(batch, journey_id, E.COMPLETED, at)
+            hours = worked_hours([*events, TimelineEvent(E.COMPLETED, at)])
+            self._update(
+                batch,
+                journey,
+                {"status": J.COMPLETED, "completed_at": at, "billable_hours": hours},
+            )
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _grants(self) -> Any:
+        return user_grants(self.store, signed_in_user(self.store, self.writes.user_id))
+
+    def _may_update(self) -> bool:
+        """Crew members only log events; the lead also keeps the journey's actuals."""
+        return may(self._grants(), "journey", A.UPDATE)
+
+    def _journey(self, batch: WriteBatch, journey_id: uuid.UUID) -> dict[str, Any]:
+        journey = batch.read("journey", journey_id)
+        if journey is None or journey["deleted_at"] is not None:
+            raise RowNotFound(f"no journey {journey_id} on this device")
+        if journey["status"] in (J.COMPLETED, J.CANCELLED):
+            raise RuleViolation(
+                INVALID_TRANSITION,
+                f"the journey is {str(journey['status']).lower()}: its timeline is closed",
+                field="status",
+            )
+        return journey
+
+    def _event(
+        self,
+        batch: WriteBatch,
+        journey_id: uuid.UUID,
+        kind: JourneyEventType,
+        at: dt.datetime,
+        *,
+        note: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> uuid.UUID:
+        device = self.writes.device_id
+        return batch.insert(
+            "journey_event",
+            {
+                "journey_id": journey_id,
+                "event_type": kind,
+                "occurred_at": at,
+                "recorded_by": self.writes.user_id,
+                "device_id": None if device is None else uuid.UUID(str(device)),
+                "note": (note or "").strip() or None,
+                "payload": payload or {},
+            },
+        )
+
+    def _update(self, batch: WriteBatch, journey: dict[str, Any], changes: dict[str, Any]) -> None:
+        """The journey's actuals; a status the state machine refuses is left as it is."""
+        if not changes:
+            return
+        target = changes.get("status")
+        if target is not None and J(target) not in journey_transitions(J(journey["status"])):
+            changes.pop("status")
+        batch.update("journey", journey["id"], changes)
+
+
+def _timeline(batch: WriteBatch, journey_id: uuid.UUID) -> list[TimelineEvent]:
+    e = table_for("journey_event")
+    rows = batch.conn.execute(
+        select(e.c.event_type, e.c.occurred_at).where(
+            e.c.journey_id == journey_id, e.c.deleted_at.is_(None)
+        )
+    )
+    return [TimelineEvent(E(kind), _aware(at)) for kind, at in rows]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _required(text: str, message: str, field: str) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise RuleViolation("required", message, field=field)
+    return cleaned

@@ -1,0 +1,225 @@
+"""Admin: the tenant's users (from the replica) and devices (from the server), with Revoke.
+
+Users read offline. Devices need the server: they load through
+``AdminService`` on the network pool, and an unreachable server shows an
+inline message instead of blocking anything. Revoking asks first.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.services.admin import AdminService, DevicePublic, UserRow, list_users
+from client.ui import format as fmt
+from client.ui.context import AppContext
+from client.ui.paged_model import Column, ListSource, PagedTableModel
+from client.ui.tables import make_table, size_columns
+from client.ui.tasks import Op, net_pool
+from client.ui.widgets import Banner, ChipDelegate, PageHeader, button, label
+
+#: What a user's data scope covers, in the admin's words.
+SCOPE_TEXT = {"OWN": "Own", "LOCATION": "Location", "CLIENT": "Company", "ALL": "All"}
+USER_COLUMNS: list[Column[UserRow]] = [
+    Column("Name", lambda u: u.name, width=200),
+    Column("Email", lambda u: u.email, width=260),
+    Column("Role", lambda u: fmt.humanize(u.role), width=130),
+    Column("Location", lambda u: u.location, width=200),
+    Column("Scope", lambda u: SCOPE_TEXT.get(u.scope, fmt.humanize(u.scope)), width=110),
+    Column(
+        "Status",
+        lambda u: "Active" if u.active else fmt.humanize(u.status),
+        tag=lambda u: "ACTIVE" if u.active else "INACTIVE",
+        width=110,
+    ),
+]
+DEVICE_COLUMNS: list[Column[DevicePublic]] = [
+    Column("Device", lambda d: d.name, width=260),
+    Column("User", lambda d: d.user_email, width=280),
+    Column("Platform", lambda d: _platform(d), width=150),
+    Column("Last sync", lambda d: fmt.ago(d.last_contact), width=120),
+    Column("Registered", lambda d: fmt.date(d.registered_at.date()), width=120),
+    Column(
+        "Status",
+        lambda d: "Revoked" if d.revoked else "Active",
+        tag=lambda d: "REVOKED" if d.revoked else "ACTIVE",
+        width=110,
+    ),
+]
+WATCHED = {"user", "location"}
+
+
+def _platform(device: DevicePublic) -> str:
+    system = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}.get(
+        (device.platform or "").lower(), device.platform or ""
+    )
+    return " · ".join(
+        p for p in (system, f"v{device.app_version}" if device.app_version else "") if p
+    )
+
+
+def _table(
+    columns: list[Column[object]], model: PagedTableModel[object], stretch: int
+) -> QTableView:
+    table = make_table(columns)
+    table.setModel(model)
+    table.setItemDelegateForColumn(len(columns) - 1, ChipDelegate(table))
+    size_columns(table, columns, stretch=stretch)
+    return table
+
+
+class AdminView(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store = ctx.workspace.store
+        self.service = AdminService(ctx.workspace)
+        self.devices: list[DevicePublic] = []
+        self.header = PageHeader("Administration", "People and computers of your company")
+
+        self.users_model: PagedTableModel[UserRow] = PagedTableModel(USER_COLUMNS, parent=self)
+        self.users_table = _table(USER_COLUMNS, self.users_model, stretch=1)  # type: ignore[arg-type]
+        self.devices_model: PagedTableModel[DevicePublic] = PagedTableModel(
+            DEVICE_COLUMNS, parent=self
+        )
+        self.devices_table = _table(DEVICE_COLUMNS, self.devices_model, stretch=0)  # type: ignore[arg-type]
+        self.banner = Banner()
+        self.devices_note = label("", "Muted")
+        self.refresh_button = button("Refresh")
+        self.revoke_button = button("Revoke access…", primary=True)
+        self.revoke_button.setEnabled(False)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._page(self.users_table), "Users")
+        bar = QHBoxLayout()
+        bar.addWidget(self.devices_note, 1)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.revoke_button)
+        self.tabs.addTab(self._page(self.banner, bar, self.devices_table), "Devices")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 12)
+        layout.setSpacing(14)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+
+        self.refresh_button.clicked.connect(self.load_devices)
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.devices_table.selectionModel().selectionChanged.connect(self._device_selected)
+        ctx.hub.changed.connect(self.on_tables_changed)
+        self.load_users()
+        self.load_devices()
+
+    @staticmethod
+    def _page(*parts: QWidget | QHBoxLayout) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 12, 0, 0)
+        box.setSpacing(10)
+        for part in parts:
+            if isinstance(part, QHBoxLayout):
+                box.addLayout(part)
+            else:
+                box.addWidget(part, 1 if isinstance(part, QTableView) else 0)
+        return page
+
+    # -- users ---------------------------------------------------------------------------
+
+    def on_tables_changed(self, tables: set[str]) -> None:
+        if tables & WATCHED:
+            self.load_users()
+
+    def load_users(self) -> None:
+        Op(parent=self, op=lambda: list_users(self.store)).success(
+            self._show_users
+        ).run_in_background()
+
+    def _show_users(self, users: list[UserRow]) -> None:
+        self.users_model.set_source(ListSource(users))
+        active = sum(u.active for u in users)
+        self.tabs.setTabText(0, f"Users ({len(users)})")
+        self.header.subtitle.setText(f"{len(users)} people, {active} active")
+
+    # -- devices -------------------------------------------------------------------------
+
+    def load_devices(self) -> None:
+        self.refresh_button.setEnabled(False)
+        self.devices_note.setText("Loading devices from the server…")
+        Op(parent=self, op=self.service.list_devices).success(self._show_devices).failure(
+            self._devices_failed
+        ).run_in_background(net_pool())
+
+    def _show_devices(self, devices: list[DevicePublic]) -> None:
+        self.devices = devices
+        self.banner.hide()
+        self.refresh_button.setEnabled(True)
+        self.devices_model.set_source(ListSource(devices))
+        active = sum(not d.revoked for d in devices)
+        self.tabs.setTabText(1, f"Devices ({active})")
+        self.devices_note.setText(
+            f"{active} active, {len(devices) - active} revoked. A revoked computer erases "
+            "its local data the next time it connects."
+        )
+        self._device_selected(QItemSelection(), QItemSelection())
+
+    def _devices_failed(self, exc: BaseException) -> None:
+        self.refresh_button.setEnabled(True)
+        self.devices_note.setText("")
+        self.banner.show_message(
+            str(exc), kind="warning", action="Retry", callback=self.load_devices
+        )
+
+    def selected_device(self) -> DevicePublic | None:
+        rows = self.devices_table.selectionModel().selectedRows()
+        return self.devices_model.row(rows[0]) if rows else None
+
+    def _device_selected(self, *_: QItemSelection) -> None:
+        device = self.selected_device()
+        self.revoke_button.setEnabled(device is not None and not device.revoked)
+
+    def confirm_revoke(self, device: DevicePublic) -> bool:
+        mine = str(device.id) == str(self.service.this_device_id)
+        warning = (
+            "\n\nThis is the computer you are using: you will be signed out and its "
+            "local data erased."
+            if mine
+            else ""
+        )
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Revoke device")
+        box.setText(f"Revoke access for “{device.name}” ({device.user_email})?")
+        box.setInformativeText(
+            "It can no longer sync, and it erases the data stored on it the next time it "
+            f"connects. Changes it has not synced yet are lost.{warning}"
+        )
+        revoke = box.addButton("Revoke access", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is revoke
+
+    def revoke_selected(self) -> None:
+        device = self.selected_device()
+        if device is None or device.revoked or not self.confirm_revoke(device):
+            return
+        self.revoke_button.setEnabled(False)
+        Op(parent=self, op=lambda: self.service.revoke_device(device.id)).success(
+            self._revoked
+        ).failure(self._revoke_failed).run_in_background(net_pool())
+
+    def _revoked(self, device: DevicePublic) -> None:
+        self.banner.show_message(f"“{device.name}” was revoked.", kind="info")
+        self.load_devices()
+
+    def _revoke_failed(self, exc: BaseException) -> None:
+        self._device_selected()
+        self.banner.show_message(f"Could not revoke: {exc}", kind="warning")

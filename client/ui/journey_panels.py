@@ -1,0 +1,250 @@
+"""The action cards of the Journey screen: next step, damage, signature, completion.
+
+Each card validates as the user types, keeps its button disabled while the
+input is wrong, and only emits a request; the screen runs it off the UI thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from client.services.crew import JourneyDetail
+from client.ui.field_widgets import TimeStepper, big_button, clear_layout, local_time
+from client.ui.fields import Field
+from client.ui.signature_pad import SignaturePad
+from client.ui.widgets import Card, button, label
+from shared_models.enums import JourneyEventType
+from shared_models.rules.timeline import LABELS, Phase, completion_blocker, state_of
+
+PHASE_TEXT = {
+    Phase.NOT_ARRIVED: "Not arrived yet",
+    Phase.ARRIVED: "On site: start when the crew begins work",
+    Phase.WORKING: "Working",
+    Phase.ON_BREAK: "On a break",
+    Phase.FINISHED: "Work finished: get the signature, then complete",
+    Phase.COMPLETED: "Completed",
+}
+
+
+def _required(what: str) -> Field:
+    return Field(what, lambda text: None if text.strip() else f"Enter the {what.lower()}.")
+
+
+def show_error(widget: QLabel, text: str | None) -> None:
+    widget.setText(text or "")
+    widget.setVisible(bool(text))
+
+
+class StepPanel(Card):
+    """Big buttons for the steps that make sense now, each at a chosen time with a note."""
+
+    step_requested = Signal(object, object, str)  # JourneyEventType, datetime, note
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Next step", parent)
+        self.phase = label("", "DetailTitle")
+        self.buttons_row = QHBoxLayout()
+        self.buttons_row.setSpacing(10)
+        self.buttons: dict[JourneyEventType, QWidget] = {}
+        self.time = TimeStepper()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Note for this step (optional)")
+        self.error = label("", "FieldError", wrap=True)
+        self.error.hide()
+        for widget in (self.phase, self.time, self.note, self.error):
+            self.body.addWidget(widget)
+        self.body.insertLayout(2, self.buttons_row)
+        self.last_at: dt.datetime | None = None
+        self.day: dt.date | None = None
+        self.time.edit.timeChanged.connect(lambda _: self.validate())
+
+    def set_detail(self, detail: JourneyDetail) -> None:
+        state = state_of(detail.timeline)
+        self.day, self.last_at = dt.date.today(), state.last_at
+        self.phase.setText(PHASE_TEXT[state.phase])
+        clear_layout(self.buttons_row)
+        self.buttons = {}
+        for kind in state.next_events:
+            widget = big_button(LABELS[kind], primary=kind is state.next_events[-1])
+            widget.setMinimumWidth(170)
+            widget.clicked.connect(lambda _=False, k=kind: self._request(k))
+            self.buttons[kind] = widget
+            self.buttons_row.addWidget(widget)
+        self.buttons_row.addStretch(1)
+        open_ = bool(state.next_events)
+        self.time.setVisible(open_)
+        self.note.setVisible(open_)
+        self.time.reset()
+        self.note.clear()
+        self.validate()
+
+    def error_text(self) -> str | None:
+        if self.last_at is not None and self.time.value(self.day) < self.last_at:
+            return f"The time is before the previous step ({local_time(self.last_at)})."
+        if self.time.value(self.day) > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15):
+            return "That time is still to come: record steps as they happen."
+        return None
+
+    def validate(self) -> bool:
+        text = self.error_text()
+        show_error(self.error, text)
+        for widget in self.buttons.values():
+            widget.setEnabled(text is None)
+        return text is None
+
+    def _request(self, kind: JourneyEventType) -> None:
+        if self.validate():
+            self.step_requested.emit(kind, self.time.value(self.day), self.note.text().strip())
+
+
+class DamagePanel(Card):
+    """A damage note: the item, what happened, and whether the customer saw it."""
+
+    damage_requested = Signal(str, str, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Damage", parent)
+        self.item = _required("Item")
+        self.item.edit.setPlaceholderText("e.g. Dining table")
+        self.description = _required("Description")
+        self.description.edit.setPlaceholderText("e.g. Scratch on the left leg, 5 cm")
+        self.acknowledged = QCheckBox("The customer saw the damage")
+        self.error = label("", "FieldError", wrap=True)
+        self.error.hide()
+        self.add_button = big_button("Add damage note")
+        for widget in (self.item, self.description, self.acknowledged, self.error):
+            self.body.addWidget(widget)
+        self.body.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        for field in (self.item, self.description):
+            field.edit.textChanged.connect(lambda _: self.validate())
+        self.add_button.clicked.connect(self._request)
+        self.validate()
+
+    def validate(self) -> bool:
+        ok = self.item.error() is None and self.description.error() is None
+        self.add_button.setEnabled(ok)
+        return ok
+
+    def reset(self) -> None:
+        for field in (self.item, self.description):
+            field.set_text("")
+            field.touched = False
+            field.refresh()
+        self.acknowledged.setChecked(False)
+
+    def _request(self) -> None:
+        for field in (self.item, self.description):
+            field.refresh(force=True)
+        if self.validate():
+            self.damage_requested.emit(
+                self.item.text.strip(), self.description.text.strip(), self.acknowledged.isChecked()
+            )
+
+
+class SignaturePanel(Card):
+    """The customer signs on the pad; once saved, the signature is shown instead."""
+
+    sign_requested = Signal(str, bytes)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Customer signature", parent)
+        self.signer = Field(
+            "Customer's name",
+            lambda t: None if t.strip() else "Enter the name of the person signing.",
+        )
+        self.pad = SignaturePad()
+        self.clear_button = button("Clear", flat=True)
+        self.save_button = big_button("Save signature", primary=True)
+        self.error = label("", "FieldError", wrap=True)
+        self.error.hide()
+        self.signed = label("", "Big", wrap=True)
+        self.image = QLabel()
+        actions = QHBoxLayout()
+        actions.addWidget(self.clear_button)
+        actions.addStretch(1)
+        actions.addWidget(self.save_button)
+        for widget in (self.signer, self.pad, self.error, self.signed, self.image):
+            self.body.addWidget(widget)
+        self.body.addLayout(actions)
+        self.signer.edit.textChanged.connect(lambda _: self.validate())
+        self.pad.changed.connect(self.validate)
+        self.clear_button.clicked.connect(self.pad.clear)
+        self.save_button.clicked.connect(self._request)
+        self.validate()
+
+    def set_detail(self, detail: JourneyDetail) -> None:
+        events = [e for e in detail.events if e.event_type is JourneyEventType.SIGNATURE]
+        done = bool(events)
+        for widget in (self.signer, self.pad, self.clear_button, self.save_button):
+            widget.setVisible(not done and detail.card.status != "COMPLETED")
+        self.signed.setVisible(done)
+        self.image.setVisible(done)
+        if done:
+            last = events[-1]
+            name = last.payload.get("signer_name") or detail.card.signer_name or ""
+            self.signed.setText(f"Signed by {name} at {local_time(last.occurred_at)}")
+            pixmap = QPixmap()
+            pixmap.loadFromData(base64.b64decode(last.payload.get("png_base64", "")))
+            self.image.setPixmap(
+                pixmap.scaledToHeight(110, Qt.TransformationMode.SmoothTransformation)
+            )
+        elif not self.signer.text and detail.card.customer_name:
+            self.signer.set_text(detail.card.customer_name)
+
+    def error_text(self) -> str | None:
+        if self.signer.error():
+            return self.signer.error()
+        if self.pad.is_empty():
+            return "Ask the customer to sign in the box."
+        return None
+
+    def validate(self) -> bool:
+        ok = self.error_text() is None
+        self.save_button.setEnabled(ok)
+        return ok
+
+    def _request(self) -> None:
+        text = self.error_text()
+        show_error(self.error, text)
+        if text is None:
+            self.sign_requested.emit(self.signer.text.strip(), self.pad.to_png())
+
+
+class CompletePanel(Card):
+    """Close the job once the work is finished and the customer signed."""
+
+    complete_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Finish the job", parent)
+        self.reason = label("", "Muted", wrap=True)
+        self.done = label("", wrap=True)
+        self.done.setObjectName("OkBox")
+        self.done.setContentsMargins(12, 10, 12, 10)
+        self.done.hide()
+        self.button = big_button("✓  Complete journey", primary=True)
+        self.body.addWidget(self.reason)
+        self.body.addWidget(self.done)
+        self.body.addWidget(self.button)
+        self.button.clicked.connect(self.complete_requested.emit)
+
+    def set_detail(self, detail: JourneyDetail) -> None:
+        if detail.card.status == "COMPLETED":
+            completed = [e for e in detail.events if e.event_type is JourneyEventType.COMPLETED]
+            at = local_time(completed[-1].occurred_at) if completed else ""
+            self.done.setText(
+                f"Completed at {at}. Dispatch sees the journey, its timeline and the "
+                "signature after the next sync."
+            )
+            self.done.show()
+            self.reason.hide()
+            self.button.hide()
+            return
+        blocker = completion_blocker(detail.timeline, signed=detail.signed)
+        self.reason.setText(blocker or "Everything is recorded: close the job.")
+        self.button.setEnabled(blocker is None)

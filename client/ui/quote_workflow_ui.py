@@ -1,0 +1,98 @@
+"""What each workflow button of the quote editor does: ask what the action needs, then run it.
+
+Every action is one ``QuoteActions`` call on the database worker; a refusal
+(``RuleViolation``) is shown in the editor's banner and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+
+from client.ui.quote_accept import AcceptDialog
+from client.ui.tasks import Op
+
+if TYPE_CHECKING:
+    from client.ui.quote_editor import QuoteEditor
+
+DONE = {
+    "send": "Sent to the customer.",
+    "mark_viewed": "Marked as viewed.",
+    "accept": "Accepted and signed: the quote is now locked.",
+    "reject": "Marked as rejected.",
+    "expire": "Marked as expired.",
+    "revise": "Back to draft for revision.",
+    "reopen": "Reopened as a draft.",
+    "approve": "Discount approved.",
+    "request_approval": "A manager was asked to approve the discount.",
+    "convert": "Converted: the job was created and is waiting for dispatch.",
+}
+
+
+def _call(editor: QuoteEditor, name: str) -> Callable[[], Any] | None:
+    """The action with its inputs (asked for here), or None when the user cancelled."""
+    draft = editor.draft
+    assert draft is not None and draft.id is not None
+    quote_id, actions = draft.id, editor.actions
+    if name == "accept":
+        dialog = AcceptDialog(draft.header, editor)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        signer, png, choice = dialog.name.text, dialog.pad.png(), dialog.choice()
+        return lambda: actions.accept(quote_id, signer_name=signer, signature=png, valuation=choice)
+    if name == "reject":
+        reason, ok = QInputDialog.getText(editor, "Reject quote", "The customer's reason:")
+        if not ok or not reason.strip():
+            return None
+        return lambda: actions.reject(quote_id, reason=reason)
+    if name == "convert":
+        move = draft.header.get("move_date")
+        answer = QMessageBox.question(
+            editor,
+            "Convert to a job",
+            "Create the job for this move"
+            + (f" on {move:%b %d, %Y}" if isinstance(move, dt.date) else "")
+            + "? Dispatch will assign its crew and truck.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return lambda: actions.convert(quote_id)
+    if name in ("revise", "reopen"):
+        return lambda: actions.revise(quote_id)
+    method = getattr(actions, name, None)
+    return None if method is None else (lambda: method(quote_id))
+
+
+def run_offer(editor: QuoteEditor, name: str) -> None:
+    """Run the workflow action ``name`` for the editor's quote and reload it afterwards."""
+    if editor.draft is None or editor.draft.id is None or editor.dirty:
+        return
+    call = _call(editor, name)
+    if call is None:
+        return
+    quote_id = editor.draft.id
+
+    def done(_: object) -> None:
+        editor.banner.show_message(DONE.get(name, "Done."), kind="info")
+        editor.acted.emit(name)
+        editor.open_quote(quote_id)
+        editor.loaded.connect(_keep_banner(editor, DONE.get(name, "Done.")))
+
+    def failed(exc: BaseException) -> None:
+        editor.banner.show_message(f"Not done: {exc}", kind="error")
+
+    Op(parent=editor, op=call).success(done).failure(failed).run_in_background()
+
+
+def _keep_banner(editor: QuoteEditor, text: str) -> Callable[[], None]:
+    """Reloading hides the banner; show the outcome again once, after the reload."""
+
+    def again() -> None:
+        editor.loaded.disconnect(again)
+        if not editor.draft or not editor.draft.locked:
+            editor.banner.show_message(text, kind="info")
+
+    return again
