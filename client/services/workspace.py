@@ -20,6 +20,7 @@ from client.replica.store import LocalStore
 from client.services import accounts
 from client.services.lists import ensure_list_indexes
 from client.services.search import ensure_search_index
+from client.sync.bulk import restore_if_pending
 from client.services.sync_progress import PageListener, ProgressProtocol
 from client.services.writes import LocalWriteService
 from client.session import ClientSession, Profile, resume, sign_in
@@ -89,6 +90,7 @@ class Workspace:
 
     def prepare(self) -> None:
         """Indexes the screens need: list sort orders and full-text search (idempotent)."""
+        restore_if_pending(self.store)  # a bootstrap cut short by a crash deferred some
         ensure_list_indexes(self.store)
         ensure_search_index(self.store)
 

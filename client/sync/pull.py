@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.replica.schema import bucket_state, row_bucket
 from client.replica.store import LocalStore
+from client.sync import bulk
 from client.sync.apply import insert_memberships, upsert_rows_fast
 from client.sync.db import replica_tx, table_for
 from client.sync.errors import PermissionDeniedError
@@ -138,7 +139,28 @@ def pull_all(
     cursors the applied page leaves (``next_cursors``); if the replica ends up
     elsewhere (the apply failed, or a bucket appeared), the prefetched page is
     dropped and asked again.
+
+    A replica that starts from nothing is filled as a bulk load (``client.sync.bulk``):
+    its secondary indexes and search triggers are built once, after the rows.
     """
+    bulk.restore_if_pending(store)
+    with store.engine.connect() as conn:
+        fresh = bulk.is_fresh(conn, cursors(conn))
+    deferred = False
+    if fresh:
+        with replica_tx(store) as conn:
+            deferred = bool(bulk.defer_for_bootstrap(conn))
+    try:
+        return _pull_pages(store, fetch, limit)
+    finally:
+        if deferred:
+            with replica_tx(store) as conn:
+                bulk.restore_deferred(conn)
+
+
+def _pull_pages(
+    store: LocalStore, fetch: Callable[[PullRequest], PullResponse], limit: int
+) -> PullSummary:
     summary = PullSummary()
     rediscovered = False
     ahead: Future[PullResponse] | None = None
