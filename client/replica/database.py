@@ -14,7 +14,7 @@ from os import PathLike
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from client.replica._files import PRIVATE_FILE_MODE, ensure_private_dir
@@ -81,6 +81,18 @@ def _configure(conn: sqlcipher.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+#: Execution option for a transaction that will write: it takes the write lock at BEGIN.
+#: A deferred one that reads first and writes later fails at once ("database is locked",
+#: SQLITE_BUSY_SNAPSHOT) when another connection wrote in between; an immediate one waits
+#: its turn under the busy timeout instead.
+WRITE_INTENT = "cnc_write_intent"
+
+
+def _begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE_INTENT)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def open_engine(path: str | PathLike[str], key: bytes, *, create: bool = False) -> Engine:
     """A SQLAlchemy engine on the encrypted replica at ``path``.
 
@@ -107,7 +119,7 @@ def open_engine(path: str | PathLike[str], key: bytes, *, create: bool = False) 
     )
     # The driver runs in autocommit (isolation_level=None) so that PRAGMAs work
     # and SQLAlchemy, not pysqlite, decides where a transaction begins.
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", _begin)
     return engine
 
 

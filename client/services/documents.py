@@ -46,7 +46,8 @@ from client.services.queries import get_row, list_rows
 from client.sync import outbox
 from client.sync.rows import as_uuid
 from shared_models.enums import Currency, EstimateType, PaymentMethod, PaymentStatus, Province
-from shared_models.rules import DocumentInput, LineInput, RuleViolation, TaxRateRow, compute_totals
+from shared_models.rules import TaxRateRow
+from shared_models.rules.document_totals import document_totals
 from shared_models.rules.invoice_workflow import invoice_balance
 from shared_models.rules.totals import Totals
 
@@ -297,42 +298,16 @@ def local_totals(
     exempt: bool,
     tax_rows: tuple[TaxRateRow, ...],
 ) -> Totals:
-    """``compute_totals`` on the inputs ``_totals_changes`` gives it on the server."""
-    pct = doc.get("discount_pct") or Decimal(0) if table == "quote" else Decimal(0)
-    tax_date = doc.get("move_date" if table == "quote" else "issue_date") or dt.date.today()
-    lines = tuple(
-        LineInput(
-            quantity=i["quantity"],
-            unit_price=i["unit_price"],
-            discount_pct=i["discount_pct"],
-            taxable=i["taxable"],
-            category=i["category"],
-        )
-        for i in items
+    """The server's totals of a document, computed here (``rules.document_totals``)."""
+    return document_totals(
+        table,
+        doc,
+        items,
+        province=province,
+        tax_exempt=exempt,
+        tax_rows=tax_rows,
+        today=dt.date.today(),
     )
-
-    def totals(amount: Decimal) -> Totals:
-        return compute_totals(
-            DocumentInput(
-                currency=doc["currency"],
-                lines=lines,
-                tax_date=tax_date,
-                province=province,
-                tax_exempt=bool(exempt),
-                tax_rows=tax_rows,
-                document_discount_pct=pct,
-                document_discount_amount=amount,
-            )
-        )
-
-    amount = Decimal(0) if pct else (doc.get("discount_amount") or Decimal(0))
-    try:
-        return totals(amount)
-    except RuleViolation as exc:
-        if exc.field != "document_discount_amount":
-            raise
-        # Items were removed under a fixed discount: the server caps it at the subtotal.
-        return totals(totals(Decimal(0)).subtotal)
 
 
 def _write_atomically(path: Path, data: bytes) -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.replica import schema
+from client.replica.database import WRITE_INTENT
 from client.replica.store import LocalStore
 from shared_models.sync.codec import synced_table
 
@@ -43,12 +44,14 @@ def ensure_sync_schema(store: LocalStore) -> None:
 
 @contextlib.contextmanager
 def replica_tx(store: LocalStore) -> Iterator[Connection]:
-    """One replica transaction with foreign keys off; commits on success, rolls back on error."""
+    """One replica *write* transaction with foreign keys off (taking the write lock at once);
+    commits on success, rolls back on error."""
     with store.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
         # Must run outside a transaction: SQLite ignores this PRAGMA inside one.
         raw.execute("PRAGMA foreign_keys = OFF")
+        conn = conn.execution_options(**{WRITE_INTENT: True})  # BEGIN IMMEDIATE
         try:
             with conn.begin():
                 yield conn

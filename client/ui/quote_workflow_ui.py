@@ -68,7 +68,10 @@ def _call(editor: QuoteEditor, name: str) -> Callable[[], Any] | None:
 
 def run_offer(editor: QuoteEditor, name: str) -> None:
     """Run the workflow action ``name`` for the editor's quote and reload it afterwards."""
-    if editor.draft is None or editor.draft.id is None or editor.dirty:
+    if editor.draft is None or editor.draft.id is None:
+        return
+    if editor.dirty:  # never swallow a click silently
+        editor.banner.show_message("Save your changes first, then try again.", kind="error")
         return
     call = _call(editor, name)
     if call is None:

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text
 
 from shared_models.enums import Currency, QuoteStatus
-from shared_models.rules import DocumentInput, LineInput, RuleViolation, TaxRateRow, compute_totals
+from shared_models.rules import LineInput, RuleViolation, TaxRateRow
 from shared_models.rules.conversion import check_conversion
+from shared_models.rules.document_totals import document_totals
 from shared_models.rules.money import quantize_money
 from shared_models.types import utcnow
 from sync_server.sync import ledger
@@ -175,41 +176,15 @@ def _totals(
         places["province"].get(doc["location_id"]),
         places["exempt"].get(doc["customer_id"], False),
     )
-    pct = doc.get("discount_pct") or Decimal(0) if table == "quote" else Decimal(0)
-    tax_date = doc.get("move_date" if table == "quote" else "issue_date") or dt.date.today()
-    lines = tuple(
-        LineInput(
-            quantity=i["quantity"],
-            unit_price=i["unit_price"],
-            discount_pct=i["discount_pct"],
-            taxable=i["taxable"],
-            category=i["category"],
-        )
-        for i in items
+    result = document_totals(
+        table,
+        doc,
+        items,
+        province=province,
+        tax_exempt=bool(exempt),
+        tax_rows=tax_rows,
+        today=dt.date.today(),
     )
-
-    def totals(amount: Decimal) -> Any:
-        return compute_totals(
-            DocumentInput(
-                currency=doc["currency"],
-                lines=lines,
-                tax_date=tax_date,
-                province=province,
-                tax_exempt=bool(exempt),
-                tax_rows=tax_rows,
-                document_discount_pct=pct,
-                document_discount_amount=amount,
-            )
-        )
-
-    amount = Decimal(0) if pct else (doc.get("discount_amount") or Decimal(0))
-    try:
-        result = totals(amount)
-    except RuleViolation as exc:
-        if exc.field != "document_discount_amount":
-            raise
-        # Items were removed under a fixed discount: cap it at the new subtotal.
-        result = totals(totals(Decimal(0)).subtotal)
     wanted: dict[str, Any] = {
         "subtotal": result.subtotal,
         "discount_amount": result.discount,

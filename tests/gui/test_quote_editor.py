@@ -149,7 +149,13 @@ def test_a_dispatcher_builds_a_quote_whose_totals_match_the_rules_and_the_server
     )
 
     # Workflow: send, and the list shows it as Sent.
-    qtbot.waitUntil(lambda: "send" in editor.workflow.buttons, timeout=10_000)
+    # The sync reloads the editor in the background: wait until it has settled.
+    qtbot.waitUntil(
+        lambda: not editor.dirty
+        and "send" in editor.workflow.buttons
+        and editor.workflow.buttons["send"].isEnabled(),
+        timeout=10_000,
+    )
     send = editor.workflow.buttons["send"]
     assert send.isEnabled()
     with qtbot.waitSignal(editor.acted, timeout=10_000):
