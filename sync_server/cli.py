@@ -52,6 +52,7 @@ def migrated_database(settings: Settings) -> Iterator[Engine]:
 
     with open_database(settings) as engine:
         upgrade(engine)
+        _add_missing_grants(engine)
         yield engine
 
 
@@ -67,6 +68,18 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
             upgrade(engine, target)
         after = current_revision(engine)
         print(f"schema revision: {before or 'empty'} -> {after or 'base'} (head {head_revision()})")
+        if after == head_revision():
+            _add_missing_grants(engine)
+
+
+def _add_missing_grants(engine: Engine) -> None:
+    """Tenants created before a grant joined the default matrix get it now (idempotent)."""
+    from sync_server.admin.accounts import add_missing_default_permissions
+
+    with session_scope(engine) as session:
+        added = add_missing_default_permissions(session)
+    if added:
+        print(f"permissions: {added} default grants added to existing tenants")
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> None:

@@ -67,6 +67,36 @@ def install_default_permissions(session: Session, tenant_id: uuid.UUID) -> int:
     return len(rows)
 
 
+def add_missing_default_permissions(session: Session) -> int:
+    """Give every tenant the grants a newer default matrix added (run after migrations).
+
+    A tenant keeps whatever it changed: only (role, resource, action) triples it has
+    no live row for are written, versioned like any row, so replicas pull them.
+    """
+    have = {
+        (r.tenant_id, str(r.role), str(r.resource), str(r.action))
+        for r in session.execute(
+            select(
+                RolePermission.tenant_id,
+                RolePermission.role,
+                RolePermission.resource,
+                RolePermission.action,
+            ).where(RolePermission.deleted_at.is_(None))
+        )
+    }
+    added = [
+        RolePermission(
+            tenant_id=tenant_id, role=g.role, resource=g.resource, action=g.action, scope=g.scope
+        )
+        for tenant_id in session.scalars(select(Tenant.id))
+        for g in DEFAULT_GRANTS
+        if (tenant_id, str(g.role), str(g.resource), str(g.action)) not in have
+    ]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
 def find_tenant(session: Session, slug_or_id: str) -> Tenant:
     query = select(Tenant).where(Tenant.slug == slug_or_id)
     try:

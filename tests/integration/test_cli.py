@@ -126,6 +126,30 @@ def test_create_user_refuses_bad_input_with_one_line_and_writes_nothing(
     assert _count(cli_env, User) == 1
 
 
+def test_migrate_gives_existing_tenants_the_grants_a_newer_matrix_added(
+    cli_env: str, capsys
+) -> None:
+    assert _create_tenant() == 0
+    engine = create_db_engine(cli_env)
+    with engine.begin() as connection:  # as a tenant made before schedule_conflict grants
+        gone = connection.execute(
+            text("DELETE FROM role_permission WHERE resource = 'schedule_conflict'")
+        ).rowcount
+    assert gone > 0
+    capsys.readouterr()
+    assert main(["migrate"]) == 0
+    assert f"{gone} default grants added" in capsys.readouterr().out
+    assert _count(cli_env, RolePermission) == len(DEFAULT_GRANTS)
+    with session_scope(engine) as session:
+        versions = session.scalars(
+            select(RolePermission.version).where(RolePermission.resource == "schedule_conflict")
+        ).all()
+    assert versions and all(v > 0 for v in versions)  # versioned: replicas pull them
+    assert main(["migrate"]) == 0
+    assert "grants added" not in capsys.readouterr().out
+    engine.dispose()
+
+
 def test_migrate_refuses_a_database_from_a_newer_version(cli_env: str, capsys) -> None:
     assert main(["migrate"]) == 0
     engine = create_db_engine(cli_env)
