@@ -204,10 +204,16 @@ class SyncIssuesView(QWidget):
         if issue is None:
             return
         if changes is None:
+            # open(), not exec(): a nested event loop inside this click handler would let a
+            # sync reload the view and delete the very button whose handler is running.
             dialog = RetryDialog(issue, self)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            changes = dialog.changes()
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: self._queue_retry(issue, dialog.changes()))
+            dialog.open()
+            return
+        self._queue_retry(issue, changes)
+
+    def _queue_retry(self, issue: Any, changes: dict[str, Any]) -> None:
         wanted = None if issue.op == "delete" else changes
         Op(parent=self, op=lambda: self.writes.retry_rejection(issue.id, wanted)).success(
             lambda _: self._done()

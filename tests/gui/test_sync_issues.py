@@ -77,9 +77,11 @@ def test_a_refused_change_is_shown_retried_with_a_fix_and_discarded(
     view.table.selectRow(0)
     qtbot.waitUntil(lambda: "T4" in _texts(view.pane), timeout=5_000)
 
-    dialog = RetryDialog(view.current, view)  # type: ignore[arg-type]
-    qtbot.addWidget(dialog)
-    dialog.show()
+    # The real button: the dialog opens window-modal without a nested event loop.
+    qtbot.mouseClick(view.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.findChild(RetryDialog) is not None, timeout=5_000)
+    dialog = view.findChild(RetryDialog)
+    assert dialog is not None and dialog.isVisible()
     field = dialog.fields["unit_number"]
     field.edit.selectAll()
     qtbot.keyClicks(field.edit, "x" * 40)
@@ -87,7 +89,7 @@ def test_a_refused_change_is_shown_retried_with_a_fix_and_discarded(
     field.edit.selectAll()
     qtbot.keyClicks(field.edit, "T5")
     assert dialog.ok.isEnabled()
-    view.edit_and_retry(dialog.changes())
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.issues == [], timeout=10_000)
     _synced(qtbot, window)
     row = server_db.row("equipment", truck)
