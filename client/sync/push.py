@@ -27,8 +27,9 @@ from client.sync.errors import (
 )
 from client.sync.outbox import PendingMutation
 from client.sync.rebase import rebase_rows
-from client.sync.rows import delete_row, upsert_wire_rows
+from client.sync.rows import delete_row, read_row, upsert_wire_rows
 from client.sync.scope import evict_ready, is_member, is_parked
+from shared_models.sync.buckets import LOCATION_VIA
 from shared_models.sync.policies import Reason
 from shared_models.sync.wire import PushRequest, PushResponse
 
@@ -53,7 +54,7 @@ def apply_results(
     results = {r.mutation_id: r for r in response.results}
     done: list[int] = []
     touched: set[tuple[str, str]] = set()
-    tombstones: set[tuple[str, str]] = set()
+    returned: set[tuple[str, str]] = set()
     for mutation in batch:
         result = results.get(mutation.mutation_id)
         if result is None:
@@ -91,17 +92,39 @@ def apply_results(
         if result.row is not None:
             row = {**result.row, "id": mutation.row_id}
             upsert_wire_rows(conn, table_for(mutation.table), [row])
-            if row.get("deleted_at") is not None:
-                tombstones.add(key)
+            returned.add(key)
     outbox.remove(conn, done)
-    # A tombstone no bucket holds (created and deleted before any pull) would never be
-    # removed by a pull: it leaves now, unless later edits still wait for it.
-    for table, row_id in tombstones:
-        if not is_member(conn, table, row_id) and not outbox.has_pending(conn, table, row_id):
+    for table, row_id in returned:
+        if _held_by_no_bucket(conn, table, row_id):
             delete_row(conn, table_for(table), row_id)
     rebase_rows(conn, touched)
     evict_ready(conn)
     return len(done)
+
+
+def _held_by_no_bucket(conn: Connection, table: str, row_id: str) -> bool:
+    """A row a push answer wrote that no pull will ever remove, so it must leave now.
+
+    A tombstone no bucket held (created and deleted before any pull), or a live child
+    whose parent is deleted or not here (a child of a tombstoned parent is in no
+    bucket, and when the insert and the parent's delete met in one push, the removal a
+    pull brings may already be behind this replica's cursor). Rows with edits still
+    waiting, or that a bucket holds, stay.
+    """
+    if is_member(conn, table, row_id) or outbox.has_pending(conn, table, row_id):
+        return False
+    row = read_row(conn, table_for(table), row_id)
+    if row is None:
+        return False
+    if row.get("deleted_at") is not None:
+        return True
+    if table not in LOCATION_VIA:
+        return False
+    parent_table, fk = LOCATION_VIA[table]
+    if row.get(fk) is None:
+        return False
+    parent = read_row(conn, table_for(parent_table), row[fk])
+    return parent is None or parent.get("deleted_at") is not None
 
 
 def _give_up(conn: Connection, mutation: PendingMutation, error: Exception) -> None:
