@@ -87,13 +87,6 @@ def count_journeys(store: LocalStore, query: JourneyQuery = JourneyQuery()) -> i
         return int(conn.execute(stmt).scalar_one())
 
 
-def journey_status_counts(store: LocalStore) -> dict[str, int]:
-    j = table_for("journey")
-    stmt = select(j.c.status, func.count()).where(j.c.deleted_at.is_(None)).group_by(j.c.status)
-    with store.engine.connect() as conn:
-        return {str(status): int(n) for status, n in conn.execute(stmt)}
-
-
 def _select() -> Select[Any]:
     j, c = table_for("journey"), table_for("customer")
     u, e = table_for("user"), table_for("equipment")

@@ -234,10 +234,10 @@ def count_quotes(store: LocalStore, query: QuoteQuery = QuoteQuery()) -> int:
         return int(conn.execute(stmt).scalar_one())
 
 
-def quote_status_counts(store: LocalStore) -> dict[str, int]:
-    """Live quotes per status (a scan of ``ix_ui_quote_status_created``)."""
-    q = table_for("quote")
-    stmt = select(q.c.status, func.count()).where(q.c.deleted_at.is_(None)).group_by(q.c.status)
+def status_counts(store: LocalStore, table_name: str) -> dict[str, int]:
+    """Live rows per status of ``table_name`` (quotes: a scan of ``ix_ui_quote_status_created``)."""
+    t = table_for(table_name)
+    stmt = select(t.c.status, func.count()).where(t.c.deleted_at.is_(None)).group_by(t.c.status)
     with store.engine.connect() as conn:
         return {str(status): int(n) for status, n in conn.execute(stmt)}
 

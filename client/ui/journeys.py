@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QDate, QItemSelection, Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QSplitter, QVBoxLayout, QWidget
 
 from client.replica.store import LocalStore
 from client.services.journeys import (
@@ -25,8 +25,8 @@ from client.services.journeys import (
     ensure_journey_indexes,
     journey_detail,
     journey_page,
-    journey_status_counts,
 )
+from client.services.lists import status_counts
 from client.ui import format as fmt
 from client.ui.context import AppContext
 from client.ui.detail_pane import DetailPane
@@ -34,7 +34,7 @@ from client.ui.journey_detail import show_journey
 from client.ui.paged_model import Column, PagedTableModel
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import ChipDelegate, PageHeader, button, label
+from client.ui.widgets import ChipDelegate, PageHeader, StatusFilter, button, label
 from shared_models.enums import JourneyStatus
 
 COLUMNS: list[Column[JourneyRow]] = [
@@ -96,11 +96,7 @@ class JourneysView(QWidget):
         self.header = PageHeader("Journeys", "")
         self.date_from, self.date_to = _date_edit(), _date_edit()
         self.clear_dates = button("All dates", flat=True)
-        self.status_filter = QComboBox()
-        self.status_filter.setMinimumWidth(170)
-        self.status_filter.addItem("All statuses", None)
-        for status in JourneyStatus:
-            self.status_filter.addItem(fmt.humanize(status.value), status.value)
+        self.status_filter = StatusFilter(JourneyStatus, width=170)
         for widget in (
             label("From", "Muted"),
             self.date_from,
@@ -198,17 +194,9 @@ class JourneysView(QWidget):
         self.header.subtitle.setText(" ".join(parts) + " on this device")
 
     def _load_counts(self) -> None:
-        Op(parent=self, op=lambda: journey_status_counts(self.store)).success(
-            self._show_counts
+        Op(parent=self, op=lambda: status_counts(self.store, "journey")).success(
+            self.status_filter.show_counts
         ).run_in_background()
-
-    def _show_counts(self, counts: dict[str, int]) -> None:
-        self.status_filter.setItemText(0, f"All statuses ({sum(counts.values()):,})")
-        for number in range(1, self.status_filter.count()):
-            status = self.status_filter.itemData(number)
-            self.status_filter.setItemText(
-                number, f"{fmt.humanize(status)} ({counts.get(status, 0):,})"
-            )
 
     # -- detail --------------------------------------------------------------------------
 

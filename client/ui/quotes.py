@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from client.services.details import QuoteDetail, quote_detail
-from client.services.lists import QuoteQuery, QuoteRow, quote_status_counts
+from client.services.lists import QuoteQuery, QuoteRow, status_counts
 from client.ui import format as fmt
 from client.ui.context import AppContext
 from client.ui.detail_pane import DetailPane
@@ -23,7 +23,7 @@ from client.ui.quote_detail import show_quote
 from client.ui.sources import QuoteSource
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import ChipDelegate, PageHeader, button
+from client.ui.widgets import ChipDelegate, PageHeader, StatusFilter, button
 from shared_models.enums import QuoteStatus
 
 if TYPE_CHECKING:
@@ -58,11 +58,7 @@ class QuotesView(QWidget):
         self._shown: uuid.UUID | None = None
 
         self.header = PageHeader("Quotes", "")
-        self.status_filter = QComboBox()
-        self.status_filter.setMinimumWidth(190)
-        self.status_filter.addItem("All statuses", None)
-        for status in QuoteStatus:
-            self.status_filter.addItem(fmt.humanize(status.value), status.value)
+        self.status_filter = StatusFilter(QuoteStatus, width=190)
         self.header.actions.addWidget(self.status_filter)
         self.new_button = button("New quote", primary=True)
         self.new_button.setToolTip("Create a quote for a customer (Ctrl+N)")
@@ -134,17 +130,9 @@ class QuotesView(QWidget):
         self.header.subtitle.setText(f"{total:,}{scope} {what} on this device")
 
     def _load_counts(self) -> None:
-        Op(parent=self, op=lambda: quote_status_counts(self.store)).success(
-            self._show_counts
+        Op(parent=self, op=lambda: status_counts(self.store, "quote")).success(
+            self.status_filter.show_counts
         ).run_in_background()
-
-    def _show_counts(self, counts: dict[str, int]) -> None:
-        self.status_filter.setItemText(0, f"All statuses ({sum(counts.values()):,})")
-        for number in range(1, self.status_filter.count()):
-            status = self.status_filter.itemData(number)
-            self.status_filter.setItemText(
-                number, f"{fmt.humanize(status)} ({counts.get(status, 0):,})"
-            )
 
     def _selected(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = selected.indexes()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.ui import format as fmt
 from client.ui.style import CHIP_COLOURS
 
 SEARCH_DEBOUNCE_MS = 150
@@ -193,3 +196,21 @@ class ChipLabel(QLabel):
         )
         self.setSizePolicy(self.sizePolicy().horizontalPolicy(), self.sizePolicy().verticalPolicy())
         self.setMaximumHeight(22)
+
+
+class StatusFilter(QComboBox):
+    """ "All statuses" then one entry per status of ``statuses``; item data is the value."""
+
+    def __init__(self, statuses: type[enum.Enum], *, width: int = 180) -> None:
+        super().__init__()
+        self.setMinimumWidth(width)
+        self.addItem("All statuses", None)
+        for status in statuses:
+            self.addItem(fmt.humanize(status.value), status.value)
+
+    def show_counts(self, counts: Mapping[str, int]) -> None:
+        """Put each status's number of rows beside it (and the total beside "All")."""
+        self.setItemText(0, f"All statuses ({sum(counts.values()):,})")
+        for number in range(1, self.count()):
+            status = self.itemData(number)
+            self.setItemText(number, f"{fmt.humanize(status)} ({counts.get(status, 0):,})")
