@@ -92,7 +92,8 @@ def apply_results(
         if result.row is not None:
             row = {**result.row, "id": mutation.row_id}
             upsert_wire_rows(conn, table_for(mutation.table), [row])
-            returned.add(key)
+            if row.get("deleted_at") is not None or mutation.table in LOCATION_VIA:
+                returned.add(key)  # only these can be left in no bucket (see below)
     outbox.remove(conn, done)
     for table, row_id in returned:
         if _held_by_no_bucket(conn, table, row_id):
