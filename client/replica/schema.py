@@ -11,7 +11,8 @@ from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 #: Bump when the replica's tables change (synced or local): an older replica is upgraded in
 #: place on open (client/replica/upgrade.py); a newer one is refused.
 #: 2: membership keyed by row, WITHOUT ROWID; invoice balance and conflict-kind CHECKs.
-REPLICA_SCHEMA_VERSION = 2
+#: 3: purchase order dates and supplier on stock movements; engine-hour service plans.
+REPLICA_SCHEMA_VERSION = 3
 
 local_metadata = MetaData()
 

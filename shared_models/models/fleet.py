@@ -64,6 +64,10 @@ class Equipment(SyncedMixin, LocationScopedMixin, Base):
     next_service_odometer_km: Mapped[int | None]
     service_interval_km: Mapped[int | None]
     service_interval_days: Mapped[int | None]
+    #: Engine-hour plan for units whose wear is counted in hours (reefers, forklifts,
+    #: tail-lift power packs); the checks' ``engine_hours`` readings drive it.
+    service_interval_engine_hours: Mapped[Decimal | None] = mapped_column(Quantity)
+    next_service_engine_hours: Mapped[Decimal | None] = mapped_column(Quantity)
     #: Driver's licence class needed to drive it (e.g. "D" in Ontario for >11 t);
     #: scheduling compares it with ``user.license_class``.
     requires_license_class: Mapped[str | None] = mapped_column(String(8))
@@ -88,6 +92,14 @@ class Equipment(SyncedMixin, LocationScopedMixin, Base):
         CheckConstraint(
             "service_interval_days IS NULL OR service_interval_days > 0",
             name="interval_days_positive",
+        ),
+        CheckConstraint(
+            "service_interval_engine_hours IS NULL OR service_interval_engine_hours > 0",
+            name="interval_hours_positive",
+        ),
+        CheckConstraint(
+            "next_service_engine_hours IS NULL OR next_service_engine_hours >= 0",
+            name="next_service_hours_nonneg",
         ),
         Index(
             "ix_equipment_tenant_location_type_status",

@@ -137,6 +137,13 @@ class InventoryTransaction(SyncedMixin, Base):
     #: Purchase order, supplier invoice or count-sheet number.
     reference: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    #: A PURCHASE's supplier, and the days it was ordered and promised for: the
+    #: supplier's on-time rate is judged from these against the receipt day.
+    supplier_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("supplier.id", ondelete="RESTRICT")
+    )
+    ordered_on: Mapped[dt.date | None]
+    expected_on: Mapped[dt.date | None]
 
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_nonzero"),
@@ -157,4 +164,14 @@ class InventoryTransaction(SyncedMixin, Base):
         Index("ix_inventory_transaction_tenant_item", "tenant_id", "inventory_id", "occurred_at"),
         Index("ix_inventory_transaction_tenant_journey", "tenant_id", "journey_id"),
         Index("ix_inventory_transaction_tenant_transfer", "tenant_id", "transfer_group_id"),
+        CheckConstraint(
+            "type = 'PURCHASE' OR (supplier_id IS NULL AND ordered_on IS NULL"
+            " AND expected_on IS NULL)",
+            name="order_fields_on_purchase",
+        ),
+        CheckConstraint(
+            "expected_on IS NULL OR ordered_on IS NULL OR expected_on >= ordered_on",
+            name="expected_after_order",
+        ),
+        Index("ix_inventory_transaction_tenant_supplier", "tenant_id", "supplier_id"),
     )
