@@ -16,8 +16,9 @@ import platform
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -62,6 +63,8 @@ from client.sync.errors import (
 from client.sync.protocol import SyncProtocol, Tokens
 from client.sync.pull import set_buckets
 from shared_models.sync.wire import LoginRequest, LoginResponse
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +183,14 @@ class ClientSession:
                 raise SessionExpired(f"the session ended: {exc}") from exc
             self._save(tokens)
             return tokens.access_token
+
+    def call(self, request: Callable[[str], T]) -> T:
+        """Run ``request`` with a valid access token; once more with a fresh one if it
+        expired between the check and the call (clocks differ, a laptop slept)."""
+        try:
+            return request(self.access_token())
+        except AuthExpired:
+            return request(self.refresh())
 
     def forget(self) -> None:
         self.vault.clear()

@@ -22,7 +22,6 @@ from client.replica.store import LocalStore
 from client.services.workspace import Workspace
 from client.sync.db import table_for
 from client.sync.errors import (
-    AuthExpired,
     DeviceRevoked,
     PermissionDeniedError,
     ServerUnavailable,
@@ -142,7 +141,7 @@ class AdminService:
     def list_devices(self) -> list[DevicePublic]:
         """The tenant's devices, most recently seen first (revoked ones included)."""
         answer = self._authorised(
-            lambda token: self._call("GET", DEVICES_PATH, DevicesPublic, token=token)
+            lambda token: self._request("GET", DEVICES_PATH, DevicesPublic, token=token)
         )
         return answer.data
 
@@ -150,24 +149,19 @@ class AdminService:
         """Revoke ``device_id``: on its next contact it erases its local data."""
         body = {"reason": reason} if reason else None
         return self._authorised(
-            lambda token: self._call(
+            lambda token: self._request(
                 "POST", f"{DEVICES_PATH}/{device_id}/revoke", DevicePublic, token=token, body=body
             )
         )
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, model: type[M], **kw: Any) -> M:
-        # The protocol's one request path: same base URL, protocol headers and error mapping.
-        return self.workspace.protocol._call(method, path, model, **kw)  # type: ignore[no-any-return]
+    def _request(self, method: str, path: str, model: type[M], **kw: Any) -> M:
+        return self.workspace.protocol.request(method, path, model, **kw)  # type: ignore[no-any-return]
 
     def _authorised(self, call: Callable[[str], T]) -> T:
-        session = self.workspace.session
         try:
-            try:
-                return call(session.access_token())
-            except AuthExpired:  # expired between the check and the call: once more
-                return call(session.refresh())
+            return self.workspace.session.call(call)
         except ServerUnavailable as exc:
             raise NeedsConnection(NEEDS_CONNECTION) from exc
         except PermissionDeniedError as exc:

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from client.services.writes import LocalWriteService, WriteBatch
 from client.sync.db import table_for
 from client.sync.errors import (
-    AuthExpired,
     DeviceRevoked,
     PermissionDeniedError,
     ServerUnavailable,
@@ -187,13 +186,12 @@ class PlanningService:
 
     def _authorised(self, body: dict[str, Any]) -> _AnswerIn:
         def call(token: str) -> _AnswerIn:
-            return self.protocol._call("POST", AUTO_ASSIGN_PATH, _AnswerIn, body=body, token=token)  # type: ignore[no-any-return]
+            return self.protocol.request(
+                "POST", AUTO_ASSIGN_PATH, _AnswerIn, body=body, token=token
+            )  # type: ignore[no-any-return]
 
         try:
-            try:
-                return call(self.session.access_token())
-            except AuthExpired:  # expired between the check and the call: once more
-                return call(self.session.refresh())
+            return self.session.call(call)
         except ServerUnavailable as exc:
             if exc.status is not None:  # an answer: the solver gave up, the server is there
                 raise PlanningError(f"The server could not finish the plan: {exc.message}") from exc

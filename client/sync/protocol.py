@@ -90,10 +90,10 @@ class HttpSyncProtocol:
     # -- the protocol ---------------------------------------------------------
 
     def login(self, request: LoginRequest) -> LoginResponse:
-        return self._call("POST", "/v1/auth/login", LoginResponse, body=request)
+        return self.request("POST", "/v1/auth/login", LoginResponse, body=request)
 
     def refresh(self, refresh_token: str) -> Tokens:
-        data = self._call("POST", "/v1/auth/refresh", None, body={"refresh_token": refresh_token})
+        data = self.request("POST", "/v1/auth/refresh", None, body={"refresh_token": refresh_token})
         try:
             return Tokens(
                 access_token=data["access_token"],
@@ -106,16 +106,16 @@ class HttpSyncProtocol:
             raise ProtocolError(f"unexpected refresh answer: {exc}") from exc
 
     def logout(self, refresh_token: str) -> None:
-        self._call("POST", "/v1/auth/logout", None, body={"refresh_token": refresh_token})
+        self.request("POST", "/v1/auth/logout", None, body={"refresh_token": refresh_token})
 
     def pull(self, request: PullRequest, *, token: str) -> PullResponse:
-        return self._call("POST", "/v1/sync/pull", PullResponse, body=request, token=token)
+        return self.request("POST", "/v1/sync/pull", PullResponse, body=request, token=token)
 
     def push(self, request: PushRequest, *, token: str) -> PushResponse:
-        return self._call("POST", "/v1/sync/push", PushResponse, body=request, token=token)
+        return self.request("POST", "/v1/sync/push", PushResponse, body=request, token=token)
 
     def checksums(self, buckets: list[str], *, token: str) -> ChecksumsResponse:
-        return self._call(
+        return self.request(
             "GET",
             "/v1/sync/checksums",
             ChecksumsResponse,
@@ -137,9 +137,9 @@ class HttpSyncProtocol:
         except httpx.TransportError as exc:
             raise ServerUnavailable(f"live channel lost: {exc}") from exc
 
-    # -- plumbing ---------------------------------------------------------------
+    # -- any endpoint ---------------------------------------------------------------
 
-    def _call(
+    def request(
         self,
         method: str,
         path: str,
@@ -149,6 +149,11 @@ class HttpSyncProtocol:
         token: str | None = None,
         params: dict[str, str] | None = None,
     ) -> Any:
+        """The one way the client calls the server: sync, admin, planning and payments alike.
+
+        Same base URL, protocol-version headers and error mapping everywhere; the
+        answer is parsed into ``model`` (or returned as JSON when it is None).
+        """
         if isinstance(body, BaseModel):
             body = body.model_dump(mode="json")
         try:

@@ -142,3 +142,24 @@ def test_revoked_device_wipes_itself(world_db, make_client) -> None:  # type: ig
         laptop.engine.sync_once()
     assert not path.exists() and laptop.engine.status().wiped
     assert not (path.parent / "replica-key.json").exists()
+
+
+def test_an_online_call_whose_token_the_server_refuses_refreshes_once_and_succeeds(
+    world_db,
+    make_client,  # type: ignore[no-untyped-def]
+) -> None:
+    """A laptop that slept keeps a token it believes valid; the server says otherwise."""
+    _, world = world_db
+    laptop = make_client(world.dispatcher_a, "laptop")
+    secrets = laptop.session.vault.load()
+    laptop.session.vault.save({**secrets, "access_token": "stale." + secrets["access_token"]})
+    tokens: list[str] = []
+
+    def checksums(token: str) -> object:
+        tokens.append(token)
+        return laptop.protocol.request("GET", "/v1/sync/checksums", None, token=token)
+
+    answer = laptop.session.call(checksums)
+    assert isinstance(answer, dict) and answer.get("buckets") is not None
+    assert len(tokens) == 2 and tokens[0].startswith("stale.") and not tokens[1].startswith("stale.")
+    assert laptop.session.vault.load()["access_token"] == tokens[1]
