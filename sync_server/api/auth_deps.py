@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -84,12 +84,17 @@ def get_principal(
 ) -> Principal:
     """Verify the access token and load its user and device; refuse revoked devices."""
     claims = bearer_claims(credentials, settings)
-    device = session.get(Device, claims.device_id)
+    # Device and user in one round trip: every request of every client asks.
+    found = session.execute(
+        select(Device, User)
+        .outerjoin(User, User.id == Device.user_id)
+        .where(Device.id == claims.device_id)
+    ).one_or_none()
+    device, user = found if found is not None else (None, None)
     if device is None or device.user_id != claims.user_id or device.tenant_id != claims.tenant_id:
         raise ApiError(ErrorCode.TOKEN_INVALID, "invalid access token: unknown device")
     if device.revoked_at is not None:
         raise device_revoked_error(device)
-    user = session.get(User, claims.user_id)
     if user is None or user.tenant_id != claims.tenant_id:
         raise ApiError(ErrorCode.TOKEN_INVALID, "invalid access token: unknown user")
     if not is_active(user):
