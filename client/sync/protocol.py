@@ -1,7 +1,7 @@
 """One ``SyncProtocol`` interface; ``HttpSyncProtocol`` speaks it over HTTP with httpx.
 
-Tests plug an in-process implementation into the same engine, so most sync
-behaviour is tested without sockets and a few tests prove the real path.
+The engine depends on the interface, not on httpx, so a test can put a faulty
+transport (dropped requests, lost answers) between it and the real server.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Fixtures for client sync tests: a real SQLCipher replica, the service, a fake server."""
+"""Fixtures for client service tests: a real SQLCipher replica and the write service.
+
+Nothing here stands in for the server: tests of the sync engine talk to the real
+one over HTTP (tests/e2e/test_engine_e2e.py); these tests need only a replica.
+"""
 
 from __future__ import annotations
 
@@ -13,30 +17,10 @@ from client.replica import LocalStore, new_replica_key
 from client.replica.paths import DATA_DIR_ENV
 from client.services import LocalWriteService
 from client.sync.db import META_DEVICE_ID, ensure_sync_schema, replica_tx, write_meta
-from client.sync.engine import SyncEngine
 from client.sync.pull import set_buckets
-from tests.unit.client_sync.fake_server import BUCKET, TENANT, USER, FakeServer
+from tests.unit.client_sync.replica_rows import BUCKET, TENANT, USER
 
 DEVICE = "0190a000-0000-7000-8000-0000000000dd"
-
-
-class StaticTokens:
-    def __init__(self, server: FakeServer) -> None:
-        self.server = server
-        self.token = server.token
-        self.refreshed = 0
-        self.forgotten = False
-
-    def access_token(self) -> str:
-        return self.token
-
-    def refresh(self) -> str:
-        self.refreshed += 1
-        self.token = self.server.token
-        return self.token
-
-    def forget(self) -> None:
-        self.forgotten = True
 
 
 @pytest.fixture(autouse=True)
@@ -76,16 +60,6 @@ def clock() -> object:
 @pytest.fixture
 def service(store: LocalStore, clock: object) -> LocalWriteService:
     return LocalWriteService(store, user_id=USER, tenant_id=TENANT, device_id=DEVICE, hlc=clock)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def server() -> FakeServer:
-    return FakeServer()
-
-
-@pytest.fixture
-def engine(store: LocalStore, server: FakeServer) -> SyncEngine:
-    return SyncEngine(store, server, StaticTokens(server), device_id=DEVICE)  # type: ignore[arg-type]
 
 
 def new_id() -> uuid.UUID:

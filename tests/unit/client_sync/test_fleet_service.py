@@ -19,8 +19,7 @@ from shared_models.ids import uuid7
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.fleet import INCOMPLETE_CHECK
 from shared_models.rules.fleet_service import DueState
-from tests.unit.client_sync.fake_server import LOCATION, USER
-from tests.unit.client_sync.replica_rows import branch, person, put_rows
+from tests.unit.client_sync.replica_rows import LOCATION, USER, branch, person, put_rows
 
 TRUCK = uuid.UUID("0190a000-0000-7000-8000-0000000000f1")
 

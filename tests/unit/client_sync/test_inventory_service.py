@@ -18,8 +18,7 @@ from shared_models.enums import InventoryTransactionType as T
 from shared_models.ids import uuid7
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.stock import INSUFFICIENT_STOCK, INVALID_TRANSFER, on_hand
-from tests.unit.client_sync.fake_server import LOCATION, USER
-from tests.unit.client_sync.replica_rows import branch, person, put_rows
+from tests.unit.client_sync.replica_rows import LOCATION, USER, branch, person, put_rows
 
 D = Decimal
 EAST = uuid.UUID("0190a000-0000-7000-8000-0000000000e1")

@@ -20,7 +20,7 @@ from shared_models.enums import ValuationOption
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.valuation import ValuationChoice
 from shared_models.sync.codec import encode_row
-from tests.unit.client_sync.fake_server import LOCATION, TENANT, USER, customer_data
+from tests.unit.client_sync.replica_rows import LOCATION, TENANT, USER, customer_data
 
 D = Decimal
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)

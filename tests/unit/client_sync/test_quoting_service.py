@@ -22,7 +22,7 @@ from shared_models.rules.estimate import DepositRule, Extras, Selection
 from shared_models.rules.tax import CANADIAN_TAX_RATES_2026
 from shared_models.rules.valuation import ValuationChoice
 from shared_models.sync.codec import encode_row
-from tests.unit.client_sync.fake_server import LOCATION, TENANT, USER, customer_data
+from tests.unit.client_sync.replica_rows import LOCATION, TENANT, USER, customer_data
 from tests.unit.rules.rate_cards import cad_card
 
 D = Decimal
