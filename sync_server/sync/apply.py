@@ -29,6 +29,7 @@ from shared_models.sync.merge import FieldStamp, MergeOutcome, merge_update, rej
 from shared_models.sync.policies import COMMON_SERVER_OWNED, Reason, lock_reason, table_policy
 from shared_models.sync.wire import Mutation
 from sync_server.core.db import is_connection_error
+from sync_server.db.sql import one_of
 from sync_server.db.write_models import FieldClock
 from sync_server.sync import fleet_rules, stock
 from sync_server.sync.double_booking import flag_double_bookings
@@ -131,7 +132,7 @@ class Batch:
         for table, table_ids in ids.items():
             for r in self.session.execute(
                 select(FieldClock.row_id, FieldClock.clocks).where(
-                    FieldClock.table_name == table, FieldClock.row_id.in_(table_ids)
+                    FieldClock.table_name == table, one_of(FieldClock.row_id, table_ids)
                 )
             ):
                 self.stamps[(table, r.row_id)] = {
@@ -144,7 +145,7 @@ class Batch:
             if not todo:
                 continue
             t = synced_table(table)
-            result = self.session.execute(select(t).where(t.c.id.in_(todo)))
+            result = self.session.execute(select(t).where(one_of(t.c.id, todo)))
             keys = list(result.keys())
             found = {}
             for values in result:

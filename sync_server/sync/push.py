@@ -31,6 +31,7 @@ from shared_models.types import utcnow
 from sync_server.core.db import is_connection_error
 from sync_server.core.errors import ApiError, ErrorCode
 from sync_server.db.models import MutationReceipt
+from sync_server.db.sql import one_of
 from sync_server.sync.apply import Applied, Batch
 from sync_server.sync.writer import Actor, SyncWriter, encode_stored, synced_table
 
@@ -126,7 +127,7 @@ def _final_rows(session: Session, keys: set[tuple[str, uuid.UUID]]) -> dict[Any,
     out: dict[Any, dict[str, Any]] = {}
     for table, ids in by_table.items():
         t = synced_table(table)
-        result = session.execute(select(t).where(t.c.id.in_(ids)))
+        result = session.execute(select(t).where(one_of(t.c.id, ids)))
         keys = list(result.keys())
         for values in result:
             row = dict(zip(keys, values, strict=True))
@@ -195,7 +196,7 @@ def _replayed(
         r.mutation_id: r
         for r in session.execute(
             select(_RECEIPT).where(
-                _RECEIPT.c.device_id == device_id, _RECEIPT.c.mutation_id.in_(ids)
+                _RECEIPT.c.device_id == device_id, one_of(_RECEIPT.c.mutation_id, ids)
             )
         )
     }
