@@ -2,8 +2,9 @@
 
 ``propose`` is an online call (the solver runs on the server, which sees every
 branch's bookings). ``accept`` turns a proposal into ordinary mutations in one
-``LocalWriteService.batch()``, so it syncs, conflicts and is audited like any
-hand edit. Pinned people are left exactly as they are.
+``LocalWriteService.batch()`` through ``crew_assignment.assign_journey`` (the
+dispatch board's write path too), so it syncs, conflicts and is audited like
+any hand edit. Pinned people are left exactly as they are.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
+from client.services.crew_assignment import CrewChoice, assign_journey
 from client.services.writes import LocalWriteService, WriteBatch
-from client.sync.db import table_for
 from client.sync.errors import (
     DeviceRevoked,
     PermissionDeniedError,
@@ -26,8 +26,7 @@ from client.sync.errors import (
     SessionExpired,
     SyncError,
 )
-from shared_models.enums import AssignmentStatus, CrewRole
-from shared_models.rules.scheduling import journey_window
+from shared_models.enums import CrewRole
 
 AUTO_ASSIGN_PATH = "/v1/schedule/auto-assign"
 NEEDS_CONNECTION = "Automatic assignment needs a connection to the server. Try again once online."
@@ -235,16 +234,16 @@ def _apply(batch: WriteBatch, plan: JourneyPlan, pin: Pin | None, tz: str) -> No
     journey = batch.read("journey", plan.journey_id)
     if journey is None or journey.get("deleted_at") is not None:
         raise PlanningError(f"journey {plan.journey_number} is no longer in this replica")
-    changes: dict[str, Any] = {
-        "crew_lead_id": plan.crew_lead_id,
-        "truck_id": plan.truck_ids[0] if plan.truck_ids else None,
-    }
-    if len(plan.truck_ids) > journey["truck_count"]:
-        changes["truck_count"] = len(plan.truck_ids)
-    batch.update("journey", plan.journey_id, changes)
-    _match_crew(batch, plan, pin)
-    if len(plan.truck_ids) > 1:
-        _book_extra_trucks(batch, journey, plan, tz)
+    keep: set[uuid.UUID] = set(pin.user_ids) if pin else set()
+    if pin and pin.crew_lead_id:
+        keep.add(pin.crew_lead_id)
+    choice = CrewChoice(
+        roles={u: _role(plan, u) for u in plan.user_ids},
+        crew_lead_id=plan.crew_lead_id,
+        truck_ids=plan.truck_ids,
+        drivers=dict(plan.drivers),
+    )
+    assign_journey(batch, plan.journey_id, choice, tz, keep=keep)
 
 
 def _role(plan: JourneyPlan, user_id: uuid.UUID) -> CrewRole:
@@ -253,69 +252,3 @@ def _role(plan: JourneyPlan, user_id: uuid.UUID) -> CrewRole:
     if any(driver == user_id for _, driver in plan.drivers):
         return CrewRole.DRIVER
     return CrewRole.MOVER
-
-
-def _match_crew(batch: WriteBatch, plan: JourneyPlan, pin: Pin | None) -> None:
-    """JourneyCrew rows equal to the plan: add, re-role, tombstone; pinned people untouched."""
-    crew = table_for("journey_crew")
-    rows = batch.conn.execute(
-        select(crew.c.id, crew.c.user_id, crew.c.crew_role).where(
-            crew.c.journey_id == plan.journey_id, crew.c.deleted_at.is_(None)
-        )
-    ).all()
-    pinned: set[uuid.UUID] = set(pin.user_ids) if pin else set()
-    if pin and pin.crew_lead_id:
-        pinned.add(pin.crew_lead_id)
-    current = {r.user_id: r for r in rows}
-    wanted = set(plan.user_ids)
-    for user_id, row in current.items():
-        if user_id in pinned:
-            continue
-        if user_id not in wanted:
-            batch.delete("journey_crew", row.id)
-        elif row.crew_role != _role(plan, user_id):
-            batch.update("journey_crew", row.id, {"crew_role": _role(plan, user_id)})
-    for user_id in plan.user_ids:
-        if user_id not in current:
-            batch.insert(
-                "journey_crew",
-                {
-                    "journey_id": plan.journey_id,
-                    "user_id": user_id,
-                    "crew_role": _role(plan, user_id),
-                },
-            )
-
-
-def _book_extra_trucks(
-    batch: WriteBatch, journey: dict[str, Any], plan: JourneyPlan, tz: str
-) -> None:
-    """Units beyond the main truck are EquipmentAssignment rows over the journey's window."""
-    assignment = table_for("equipment_assignment")
-    booked = set(
-        batch.conn.execute(
-            select(assignment.c.equipment_id).where(
-                assignment.c.journey_id == plan.journey_id,
-                assignment.c.deleted_at.is_(None),
-                assignment.c.status == AssignmentStatus.ACTIVE,
-            )
-        ).scalars()
-    )
-    window = journey_window(
-        journey["scheduled_date"], journey["scheduled_start"], journey["estimated_hours"], tz
-    )
-    drivers = dict(plan.drivers)
-    for truck_id in plan.truck_ids[1:]:
-        if truck_id in booked:
-            continue
-        batch.insert(
-            "equipment_assignment",
-            {
-                "equipment_id": truck_id,
-                "journey_id": plan.journey_id,
-                "assigned_to": drivers.get(truck_id),
-                "start_at": window.start,
-                "end_at": window.end,
-                "assigned_by": batch._service.user_id,
-            },
-        )

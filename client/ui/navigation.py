@@ -72,6 +72,7 @@ SECTIONS: tuple[Section, ...] = (
 def _screens() -> dict[str, ScreenFactory]:
     from client.ui.admin import AdminView
     from client.ui.customers import CustomersView
+    from client.ui.dispatch import DispatchView
     from client.ui.equipment_check import EquipmentCheckView
     from client.ui.inventory import InventoryView
     from client.ui.journeys import JourneysView
@@ -88,6 +89,7 @@ def _screens() -> dict[str, ScreenFactory]:
         "sync_issues": SyncIssuesView,
         "journeys": JourneysView,
         "admin": AdminView,
+        "dispatch": DispatchView,
     }
 
 
