@@ -1,7 +1,8 @@
-"""Read-only customer pane: contact, address, sales activity and quotes."""
+"""The customer pane: contact, address, sales activity and quotes, with an Edit action."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QWidget
@@ -10,7 +11,7 @@ from client.services.details import CustomerDetail
 from client.services.lists import customer_display_name
 from client.ui import format as fmt
 from client.ui.detail_pane import DetailPane, fields_card, line
-from client.ui.widgets import Card, ChipLabel, label
+from client.ui.widgets import Card, ChipLabel, button, label
 
 
 def _address(row: dict[str, Any]) -> str:
@@ -19,12 +20,17 @@ def _address(row: dict[str, Any]) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
-def _header(row: dict[str, Any]) -> Card:
+def _header(row: dict[str, Any], on_edit: Callable[[], object] | None) -> Card:
     card = Card()
     top = QHBoxLayout()
     top.addWidget(label(customer_display_name(row) or "(no name)", "DetailTitle"), 1)
     kind = str(row.get("customer_type") or "")
     top.addWidget(ChipLabel("DRAFT", fmt.humanize(kind)))
+    if on_edit is not None:
+        edit = button("Edit")
+        edit.setObjectName("EditCustomer")
+        edit.clicked.connect(lambda: on_edit())
+        top.addWidget(edit)
     card.body.addLayout(top)
     if row.get("company_name") and (row.get("first_name") or row.get("last_name")):
         card.body.addWidget(label(str(row["company_name"]), "Muted"))
@@ -61,7 +67,12 @@ def _quotes(detail: CustomerDetail) -> Card:
     return card
 
 
-def show_customer(pane: DetailPane, detail: CustomerDetail | None) -> None:
+def show_customer(
+    pane: DetailPane,
+    detail: CustomerDetail | None,
+    *,
+    on_edit: Callable[[], object] | None = None,
+) -> None:
     if detail is None:
         pane.clear("This customer is no longer on this device.")
         return
@@ -77,7 +88,13 @@ def show_customer(pane: DetailPane, detail: CustomerDetail | None) -> None:
         ],
     )
     address = fields_card("Address", [("Address", _address(row))])
-    widgets: list[QWidget] = [_header(row), contact, address, _activities(detail), _quotes(detail)]
+    widgets: list[QWidget] = [
+        _header(row, on_edit),
+        contact,
+        address,
+        _activities(detail),
+        _quotes(detail),
+    ]
     if row.get("notes"):
         notes = Card("Notes")
         notes.body.addWidget(label(str(row["notes"]), wrap=True))

@@ -1,4 +1,8 @@
-"""Choose the customer of a new quote: type to search (full text), Enter or double-click to pick."""
+"""Choose the customer of a new quote: type to search (full text), Enter or double-click to pick.
+
+Given the app context, "New customer…" opens the customer form; the customer
+it creates is the one picked.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from client.replica.store import LocalStore
 from client.services.lists import CustomerRow, customer_page, search_customers
+from client.ui.context import AppContext
+from client.ui.customer_form import CustomerForm
 from client.ui.tasks import Op
 from client.ui.widgets import SearchBox, button, label
 
@@ -23,10 +29,16 @@ FIRST = 100
 
 
 class CustomerPicker(QDialog):
-    def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: LocalStore, parent: QWidget | None = None, *, ctx: AppContext | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New quote")
         self.store = store
+        self.ctx = ctx
+        self.new_button = button("New customer…", flat=True)
+        self.new_button.setVisible(ctx is not None)
+        self.form: CustomerForm | None = None
         self.customer_id: uuid.UUID | None = None
         self._query = ""
         self.search = SearchBox("Search customers by name, company, email or phone")
@@ -40,6 +52,7 @@ class CustomerPicker(QDialog):
         box.addWidget(self.search)
         box.addWidget(self.results, 1)
         row = QHBoxLayout()
+        row.addWidget(self.new_button)
         row.addStretch(1)
         row.addWidget(cancel)
         row.addWidget(self.ok)
@@ -49,6 +62,7 @@ class CustomerPicker(QDialog):
         self.results.currentRowChanged.connect(lambda r: self.ok.setEnabled(r >= 0))
         self.ok.clicked.connect(self._pick)
         cancel.clicked.connect(self.reject)
+        self.new_button.clicked.connect(self.new_customer)
         self.ok.setEnabled(False)
         self.run_search("")
 
@@ -78,4 +92,18 @@ class CustomerPicker(QDialog):
         item = self.results.currentItem()
         if item is not None:
             self.customer_id = item.data(Qt.ItemDataRole.UserRole)
+            self.accept()
+
+    def new_customer(self) -> None:
+        """The customer form; the new customer becomes the quote's."""
+        if self.ctx is None:
+            return
+        form = CustomerForm(self.ctx, parent=self)
+        form.saved.connect(self._created)
+        self.form = form
+        form.open()
+
+    def _created(self, customer_id: object) -> None:
+        if isinstance(customer_id, uuid.UUID):
+            self.customer_id = customer_id
             self.accept()

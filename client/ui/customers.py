@@ -12,13 +12,16 @@ from client.services.lists import CustomerRow, search_customers
 from client.ui import format as fmt
 from client.ui.context import AppContext
 from client.ui.customer_detail import show_customer
+from client.ui.customer_form import CustomerForm
 from client.ui.detail_pane import DetailPane
+from client.ui.fields import FormDialog
+from client.ui.lead_form import LeadForm
 from client.ui.leads import LeadPipeline
 from client.ui.paged_model import Column, ListSource, PagedTableModel
 from client.ui.sources import CustomerSource
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import PageHeader, SearchBox
+from client.ui.widgets import PageHeader, SearchBox, button
 
 COLUMNS: list[Column[CustomerRow]] = [
     Column("Name", lambda c: c.name, width=200),
@@ -46,6 +49,11 @@ class CustomersView(QWidget):
         self.search = SearchBox("Search customers by name, company, email, phone or city")
         self.search.setMinimumWidth(380)
         self.header.actions.addWidget(self.search)
+        self.new_lead_button = button("New lead")
+        self.new_customer_button = button("New customer", primary=True)
+        self.header.actions.addWidget(self.new_lead_button)
+        self.header.actions.addWidget(self.new_customer_button)
+        self.form: FormDialog | None = None
 
         self.model: PagedTableModel[CustomerRow] = PagedTableModel(COLUMNS, parent=self)
         self.table = make_table(COLUMNS, self)  # type: ignore[arg-type]
@@ -73,6 +81,9 @@ class CustomersView(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.search.search.connect(self.run_search)
+        self.new_customer_button.clicked.connect(lambda: self.open_customer_form(None))
+        self.new_lead_button.clicked.connect(lambda: self.open_lead_form(None))
+        self.pipeline.lead_opened.connect(self.open_lead_form)
         self.model.reloaded.connect(self._count_changed)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         ctx.hub.changed.connect(self.on_tables_changed)
@@ -83,11 +94,39 @@ class CustomersView(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def open_customer_form(self, customer_id: uuid.UUID | None) -> CustomerForm:
+        """New customer (None) or edit one; once saved, the pane shows it."""
+        form = CustomerForm(self.ctx, customer_id, parent=self)
+        form.saved.connect(self.show_customer_id)
+        self.form = form
+        form.open()
+        return form
+
+    def open_lead_form(self, lead_id: uuid.UUID | None) -> LeadForm:
+        form = LeadForm(self.ctx, lead_id, parent=self)
+        self.form = form
+        form.open()
+        return form
+
+    def show_customer_id(self, customer_id: object) -> None:
+        if not isinstance(customer_id, uuid.UUID):
+            return
+        self.tabs.setCurrentIndex(0)
+        self._load_detail(customer_id)
+
+    def _load_detail(self, customer_id: uuid.UUID) -> None:
+        self._shown = customer_id
+        Op(parent=self, op=lambda: customer_detail(self.store, customer_id)).success(
+            lambda detail: self._show(customer_id, detail)
+        ).run_in_background()
+
     def on_tables_changed(self, tables: set[str]) -> None:
         if not tables & WATCHED:
             return
         self.run_search(self._query)
         self.pipeline.reload()
+        if self._shown is not None and "customer" in tables:
+            self._load_detail(self._shown)  # an edit (here or synced) shows at once
 
     def run_search(self, text: str) -> None:
         """Empty text lists everyone A→Z; otherwise FTS5 matches, best first."""
@@ -116,13 +155,9 @@ class CustomersView(QWidget):
     def _selected(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = selected.indexes()
         customer = self.model.row(rows[0]) if rows else None
-        if customer is None:
-            return
-        self._shown = customer.id
-        Op(parent=self, op=lambda: customer_detail(self.store, customer.id)).success(
-            lambda detail: self._show(customer.id, detail)
-        ).run_in_background()
+        if customer is not None:
+            self._load_detail(customer.id)
 
     def _show(self, customer_id: uuid.UUID, detail: CustomerDetail | None) -> None:
         if customer_id == self._shown:
-            show_customer(self.pane, detail)
+            show_customer(self.pane, detail, on_edit=lambda: self.open_customer_form(customer_id))

@@ -1,8 +1,11 @@
-"""The lead pipeline: one lane per ``LeadStatus`` with its count and lazily paged cards."""
+"""The lead pipeline: one lane per ``LeadStatus`` with its count and lazily paged cards.
+
+A card opens the lead form on double-click or Enter.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -116,10 +119,16 @@ class Lane(QFrame):
 
 
 class LeadPipeline(QWidget):
+    """``lead_opened`` carries the id of a card double-clicked (or Enter) to edit it."""
+
+    lead_opened = Signal(object)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = ctx.workspace.store
         self.lanes = {status.value: Lane(status.value) for status in PIPELINE}
+        for lane in self.lanes.values():
+            lane.view.activated.connect(lambda index, lane=lane: self._open(lane, index))
         strip = QWidget()
         row = QHBoxLayout(strip)
         row.setContentsMargins(0, 4, 0, 4)
@@ -135,6 +144,11 @@ class LeadPipeline(QWidget):
         layout.addWidget(scroll)
         self.counts: dict[str, int] = {}
         self.reload()
+
+    def _open(self, lane: Lane, index: QModelIndex) -> None:
+        lead = lane.model.row(index.row())
+        if lead is not None:
+            self.lead_opened.emit(lead.id)
 
     def reload(self) -> None:
         Op(parent=self, op=lambda: lead_counts(self.store)).success(self._show).run_in_background()

@@ -1,12 +1,22 @@
-"""Field checks for the sign-in forms: each returns the message to show, or None."""
+"""Field checks of every form: each returns the message to show under the field, or None.
+
+Contact details, amounts and planned dates wrap the shared rules
+(``shared_models.rules.contact``), so a form refuses exactly what the write
+service and the server refuse, with the same words.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
+from shared_models.rules import contact
+from shared_models.rules.errors import RuleViolation
 
 MIN_PASSPHRASE = 8
+Check = Callable[[str], str | None]
 
 
 def server_url(text: str) -> str | None:
@@ -31,14 +41,64 @@ def full_url(text: str) -> str:
     return text if "://" in text else f"https://{text}"
 
 
+def rule(parse: Callable[[str], object], *, required: str | None = None) -> Check:
+    """A field check from a shared parse rule; empty text passes unless ``required`` says why."""
+
+    def check(text: str) -> str | None:
+        if not text.strip():
+            return required
+        try:
+            parse(text)
+        except RuleViolation as exc:
+            return exc.message
+        return None
+
+    return check
+
+
 def email(text: str) -> str | None:
-    if not text.strip():
-        return "Enter your work email."
-    try:
-        validate_email(text.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return "That is not an email address, e.g. name@company.com"
-    return None
+    return rule(contact.parse_email, required="Enter your work email.")(text)
+
+
+def contact_email(required: str | None = None) -> Check:
+    return rule(contact.parse_email, required=required)
+
+
+def phone(required: str | None = None) -> Check:
+    return rule(contact.parse_phone, required=required)
+
+
+def postal_code(province: Callable[[], Any]) -> Check:
+    """Canadian A1A 1A1, of the province chosen beside it (when one is)."""
+    return rule(lambda text: contact.parse_postal_code(text, province()))
+
+
+def text(field: str, required: str | None = None) -> Check:
+    """Free text that fits its column (``contact.TEXT_LIMITS``)."""
+    return rule(lambda value: contact.check_text(value.strip(), field), required=required)
+
+
+def amount(field: str, what: str) -> Check:
+    """An optional money amount of at least zero."""
+    return rule(lambda value: contact.parse_amount(value, field=field, what=what))
+
+
+def not_past(
+    what: str, now: Callable[[], dt.datetime] | None = None
+) -> Callable[[Any], str | None]:
+    """A planned date or time (a follow-up): empty, today or later."""
+
+    def check(value: dt.date | dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        moment = now() if now else dt.datetime.now(dt.UTC).astimezone()
+        try:
+            contact.check_not_past(value, moment, field="", what=what)
+        except RuleViolation as exc:
+            return exc.message
+        return None
+
+    return check
 
 
 def required(text: str, what: str) -> str | None:
