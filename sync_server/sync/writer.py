@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 
 from shared_models.ids import uuid7
 from shared_models.models import AuditLog
+from shared_models.rules import contact
+from shared_models.rules.errors import RuleViolation
 from shared_models.sync.codec import encode_value, wire_columns
 from shared_models.sync.codec import synced_table as _synced_table
 from shared_models.sync.hlc import SERVER_NODE, Hlc
@@ -42,6 +44,7 @@ from shared_models.types import utcnow
 from sync_server.db.versioning import next_versions
 from sync_server.db.write_models import FieldClock
 from sync_server.sync import derived
+from sync_server.sync.ledger import RuleRefused
 from sync_server.sync.live import notify_buckets
 from sync_server.sync.locks import lock_tenant_for_write
 from sync_server.sync.membership import update_memberships
@@ -354,6 +357,14 @@ class SyncWriter:
         """Server-owned values (item line totals, document numbers) and checked inserts."""
         if before is None and table in derived.CHECKED_INSERTS:
             derived.check_insert(self, table, values)  # may refuse: payments, ledger rows
+        if table in contact.CHECKED_TABLES:
+            # The same phone, email and postal-code rules the forms apply; only the
+            # fields this change touches, so old stored data never blocks an edit.
+            fields = None if before is None else values.keys()
+            try:
+                contact.check_row(table, {**(before or {}), **values}, fields=fields)
+            except RuleViolation as exc:
+                raise RuleRefused(exc) from exc
         if table in derived.ITEM_PARENT and (
             {"unit_price", "quantity", "discount_pct"} & values.keys() or before is None
         ):

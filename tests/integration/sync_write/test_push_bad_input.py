@@ -136,3 +136,75 @@ def test_a_new_quote_cannot_start_past_draft(pusher, world, engine) -> None:
     assert r_honest.status == "applied"
     with Session(engine) as s:
         assert s.get(Quote, quote_id) is None
+
+
+def test_a_customer_with_a_malformed_phone_or_postal_code_is_refused_by_the_contact_rules(
+    pusher, world, engine
+) -> None:
+    """An older or tampered client skips the form's checks; the server holds the same rules."""
+    p = pusher("dispatcher")
+    bad_phone, bad_postal, good = new_id(), new_id(), new_id()
+    before = _audit_count(engine)
+    r = p.push(
+        p.mutation(
+            "customer",
+            "insert",
+            bad_phone,
+            changes={"location_id": str(world.hq), "last_name": "Tremblay", "phone": "555-01"},
+        ),
+        p.mutation(
+            "customer",
+            "insert",
+            bad_postal,
+            changes={
+                "location_id": str(world.hq),
+                "last_name": "Gagnon",
+                "province": "ON",
+                "postal_code": "H2X 1Y4",  # a Montréal code on an Ontario address
+            },
+        ),
+        p.mutation(
+            "customer",
+            "update",
+            world.customer,
+            changes={"email": "not-an-address"},
+            base={"email": fetch(engine, Customer, world.customer).email},
+        ),
+        p.mutation(
+            "customer",
+            "insert",
+            good,
+            changes={"location_id": str(world.hq), "last_name": "Roy", "phone": "(416) 555-0199"},
+        ),
+    )
+    outcomes = [(x.status, x.reason, (x.message or "").split(":", 1)[0]) for x in r.results]
+    assert outcomes == [
+        ("rejected", "rule_violation", "invalid_phone"),
+        ("rejected", "rule_violation", "invalid_postal_code"),
+        ("rejected", "rule_violation", "invalid_email"),
+        ("applied", None, ""),
+    ]
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).where(Customer.id.in_([bad_phone, bad_postal]))) == 0
+    assert fetch(engine, Customer, world.customer).email != "not-an-address"
+    assert fetch(engine, Customer, good).last_name == "Roy"
+    assert _audit_count(engine) == before + 1
+
+
+def test_an_edit_of_another_field_passes_even_if_a_stored_phone_predates_the_rules(
+    pusher, world, engine
+) -> None:
+    with Session(engine) as s:
+        s.execute(
+            Customer.__table__.update()
+            .where(Customer.id == world.customer)
+            .values(phone="call the office")
+        )
+        s.commit()
+    p = pusher("dispatcher")
+    r = p.push(
+        p.mutation(
+            "customer", "update", world.customer, changes={"notes": "Piano"}, base={"notes": None}
+        )
+    )
+    assert r.results[0].status == "applied", r.results[0]

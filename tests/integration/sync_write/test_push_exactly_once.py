@@ -74,21 +74,28 @@ def test_a_partly_new_batch_applies_only_the_new_part(pusher, world, engine) -> 
 
 def test_constraint_violation_rejects_only_that_mutation(pusher, world, engine) -> None:
     p = pusher("admin")
-    good, bad = new_id(), new_id()
+    good = new_id()
     r = p.push(
         p.mutation(
             "customer", "insert", good, changes={"location_id": str(world.hq), "last_name": "Ok"}
         ),
-        p.mutation("customer", "insert", bad, changes={"location_id": str(world.hq)}),  # no name
+        # A CHECK no rule checks first: the database's own refusal.
         p.mutation(
-            "customer", "update", world.customer, changes={"phone": "2"}, base={"phone": None}
+            "quote", "update", world.quote, changes={"crew_size": 0}, base={"crew_size": None}
+        ),
+        p.mutation(
+            "customer",
+            "update",
+            world.customer,
+            changes={"phone": "613-555-0142"},
+            base={"phone": None},
         ),
     )
     assert [x.status for x in r.results] == ["applied", "rejected", "applied"]
     assert r.results[1].reason == "constraint_violation"
-    assert "ck_customer_has_name" in r.results[1].message
+    assert "ck_quote_crew_size_positive" in r.results[1].message
     assert _audit_by_mutation(engine, p.device) == {1: 1, 3: 1}
-    assert fetch(engine, Customer, world.customer).phone == "2"
+    assert fetch(engine, Customer, world.customer).phone == "613-555-0142"
 
 
 def test_idempotent_insert_and_duplicate_id(pusher, world, engine) -> None:
