@@ -5,15 +5,19 @@ and the journey's actuals in one ``LocalWriteService.batch()``. Steps follow
 ``shared_models.rules.timeline``; the status moves along the server's own
 state machine (``journey_transitions``): IN_PROGRESS on arrival, COMPLETED at
 the end. Where the signature lives is the model's choice: the PNG in the
-SIGNATURE event's payload, who signed and when on the journey.
+SIGNATURE event's payload, who signed and when on the journey. A damage note's
+photos are PHOTO events ``{photo_id, caption, jpeg_base64, width, height}``
+written in the same batch as the DAMAGE event that names them in ``photo_ids``.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
 
 from sqlalchemy import select
 
@@ -22,6 +26,7 @@ from client.services.permissions import may, require, signed_in_user, user_grant
 from client.services.writes import LocalWriteService, WriteBatch
 from client.sync.db import table_for
 from shared_models.enums import JourneyEventType, JourneyStatus, PermissionAction
+from shared_models.ids import uuid7
 from shared_models.rules import quote_acceptance as acceptance
 from shared_models.rules.errors import INVALID_TRANSITION, RuleViolation
 from shared_models.rules.invoicing import TimelineEvent, worked_hours
@@ -29,6 +34,52 @@ from shared_models.rules.timeline import check_step, completion_blocker
 from shared_models.sync.policies import journey_transitions
 
 E, J, A = JourneyEventType, JourneyStatus, PermissionAction
+
+#: One photo's JPEG, after downscaling. Pushes carry up to 500 mutations and pull
+#: pages up to 1,000 rows with no byte limit (DESIGN 5): a bounded photo keeps a
+#: batch of them a few megabytes, not hundreds.
+MAX_PHOTO_BYTES: Final = 600 * 1024
+#: Photos on one damage note (the DAMAGE batch then stays under ~4 MB).
+MAX_PHOTOS_PER_DAMAGE: Final = 6
+MAX_CAPTION: Final = 200
+INVALID_PHOTO: Final = "invalid_photo"
+_JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+@dataclass(frozen=True, slots=True)
+class DamagePhoto:
+    """A photo ready to store: a downscaled, metadata-free JPEG and its caption."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    caption: str = ""
+
+
+def _checked_photos(photos: Sequence[DamagePhoto]) -> list[DamagePhoto]:
+    if len(photos) > MAX_PHOTOS_PER_DAMAGE:
+        raise RuleViolation(
+            INVALID_PHOTO,
+            f"at most {MAX_PHOTOS_PER_DAMAGE} photos per damage note (got {len(photos)})",
+            field="photos",
+        )
+    for number, photo in enumerate(photos, start=1):
+        if not photo.jpeg.startswith(_JPEG_MAGIC):
+            raise RuleViolation(INVALID_PHOTO, f"photo {number} is not a JPEG", field="photos")
+        if len(photo.jpeg) > MAX_PHOTO_BYTES:
+            raise RuleViolation(
+                INVALID_PHOTO,
+                f"photo {number} is {len(photo.jpeg) // 1024} KB; the limit is "
+                f"{MAX_PHOTO_BYTES // 1024} KB",
+                field="photos",
+            )
+        if len(photo.caption) > MAX_CAPTION:
+            raise RuleViolation(
+                INVALID_PHOTO,
+                f"photo {number}'s caption is longer than {MAX_CAPTION} characters",
+                field="photos",
+            )
+    return list(photos)
 
 
 def _now() -> dt.datetime:
@@ -81,19 +132,27 @@ class JourneyLog:
         item: str,
         description: str,
         acknowledged: bool = False,
+        photos: Sequence[DamagePhoto] = (),
     ) -> uuid.UUID:
-        """A damage report: what, how, and whether the customer saw it."""
+        """A damage report: what, how, whether the customer saw it, and its photos.
+
+        Each photo is a PHOTO event; the DAMAGE event lists their ids. All of
+        them commit (and queue for sync) together or not at all.
+        """
         what = _required(item, "Name the damaged item.", "item")
         how = _required(description, "Describe the damage.", "description")
-        payload = {
-            "item": what,
-            "description": how,
-            "photo_ids": [],
-            "customer_acknowledged": bool(acknowledged),
-        }
+        checked = _checked_photos(photos)
+        at = self.now()
         with self.writes.batch() as batch:
             self._journey(batch, journey_id)
-            return self._event(batch, journey_id, E.DAMAGE, self.now(), note=how, payload=payload)
+            photo_ids = [self._photo(batch, journey_id, at, p) for p in checked]
+            payload = {
+                "item": what,
+                "description": how,
+                "photo_ids": [str(i) for i in photo_ids],
+                "customer_acknowledged": bool(acknowledged),
+            }
+            return self._event(batch, journey_id, E.DAMAGE, at, note=how, payload=payload)
 
     def sign(self, journey_id: uuid.UUID, *, signer_name: str, png: bytes) -> uuid.UUID:
         """The customer's signature: PNG in the event, signer and time on the journey."""
@@ -149,6 +208,22 @@ class JourneyLog:
             )
         return journey
 
+    def _photo(
+        self, batch: WriteBatch, journey_id: uuid.UUID, at: dt.datetime, photo: DamagePhoto
+    ) -> uuid.UUID:
+        photo_id = uuid7()
+        caption = photo.caption.strip() or None
+        payload = {
+            "photo_id": str(photo_id),
+            "caption": caption,
+            "jpeg_base64": base64.b64encode(photo.jpeg).decode("ascii"),
+            "width": photo.width,
+            "height": photo.height,
+        }
+        return self._event(
+            batch, journey_id, E.PHOTO, at, note=caption, payload=payload, event_id=photo_id
+        )
+
     def _event(
         self,
         batch: WriteBatch,
@@ -158,11 +233,13 @@ class JourneyLog:
         *,
         note: str | None = None,
         payload: dict[str, Any] | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         device = self.writes.device_id
         return batch.insert(
             "journey_event",
             {
+                "id": event_id,
                 "journey_id": journey_id,
                 "event_type": kind,
                 "occurred_at": at,

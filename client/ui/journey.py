@@ -1,14 +1,17 @@
 """Journey: header, the field timeline, and the crew lead's actions (steps, damage, signature, completion).
 
 Everything is written offline through ``JourneyLog`` on the database worker;
-the screen re-reads the journey after each write and on every change signal.
+the screen re-reads the journey (and decodes its photo thumbnails) after each
+write and on every change signal. "Redo survey" opens the cube sheet on the
+journey's quote.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.replica.store import LocalStore
 from client.services.crew import EventRow, JourneyDetail, journey_detail
-from client.services.journey_log import JourneyLog
+from client.services.journey_log import DamagePhoto, JourneyLog
+from client.services.quoting import journey_quote_id
 from client.ui.context import AppContext
 from client.ui.field_widgets import (
     FIELD_QSS,
@@ -41,6 +46,8 @@ from client.ui.journey_panels import (
     StepPanel,
     show_error,
 )
+from client.ui.photos import StoredPhoto, photo_ids, thumb_row, thumbnails
+from client.ui.survey_dialog import SurveyDialog, open_survey_dialog
 from client.ui.tasks import Op
 from client.ui.widgets import Card, button, label
 from shared_models.enums import JourneyEventType
@@ -49,6 +56,22 @@ from shared_models.rules.timeline import LABELS
 
 E = JourneyEventType
 WATCHED = {"journey", "journey_event", "journey_crew", "customer", "equipment"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One background read: the journey and its decoded photo thumbnails."""
+
+    detail: JourneyDetail | None
+    photos: dict[str, StoredPhoto]
+    quote_id: uuid.UUID | None
+
+
+def _load(store: LocalStore, journey_id: uuid.UUID) -> Loaded:
+    detail = journey_detail(store, journey_id)
+    if detail is None:
+        return Loaded(None, {}, None)
+    return Loaded(detail, thumbnails(detail.events), journey_quote_id(store, journey_id))
 
 
 def event_text(event: EventRow) -> str:
@@ -72,7 +95,12 @@ class Timeline(Card):
         self.body.addLayout(self.rows)
         self.body.addStretch(1)
 
-    def set_events(self, events: list[EventRow]) -> None:
+    def set_events(
+        self, events: list[EventRow], photos: dict[str, StoredPhoto] | None = None
+    ) -> None:
+        photos = photos or {}
+        attached = {i for e in events if e.event_type is E.DAMAGE for i in photo_ids(e)}
+        events = [e for e in events if not (e.event_type is E.PHOTO and str(e.id) in attached)]
         clear_layout(self.rows)
         if not events:
             self.rows.addWidget(
@@ -98,6 +126,11 @@ class Timeline(Card):
             detail = event_text(event)
             if detail:
                 grid.addWidget(label(detail, "Muted", wrap=True), 1, 2, 1, 2)
+            shown = photo_ids(event) if event.event_type is E.DAMAGE else []
+            if event.event_type is E.PHOTO:
+                shown = [str(event.payload.get("photo_id") or event.id)]
+            if shown:
+                grid.addWidget(thumb_row(shown, photos), 2, 2, 1, 2)
             grid.setColumnStretch(2, 1)
             self.rows.addWidget(row)
 
@@ -154,11 +187,19 @@ class JourneyView(QWidget):
         self.journey_id = journey_id
         self.log = JourneyLog(ctx.workspace.writes)
         self.detail: JourneyDetail | None = None
+        self.photos: dict[str, StoredPhoto] = {}
+        self.quote_id: uuid.UUID | None = None
+        self.survey: SurveyDialog | None = None
         self.setStyleSheet(FIELD_QSS)
 
         self.back = button("‹  Back to today", flat=True)
         self.back.setProperty("big", True)
         self.back.clicked.connect(self.back_requested.emit)
+        self.survey_button = button("Redo survey…")
+        self.survey_button.setProperty("big", True)
+        self.survey_button.setToolTip("Recount the household on site and re-price the quote")
+        self.survey_button.clicked.connect(self.redo_survey)
+        self.survey_button.hide()
         self.header = JourneyHeader()
         self.timeline = Timeline()
         self.step = StepPanel()
@@ -195,7 +236,11 @@ class JourneyView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 12, 24, 12)
         layout.setSpacing(8)
-        layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
+        top = QHBoxLayout()
+        top.addWidget(self.back)
+        top.addStretch(1)
+        top.addWidget(self.survey_button)
+        layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
 
@@ -213,24 +258,26 @@ class JourneyView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        Op(parent=self, op=lambda: journey_detail(self.store, self.journey_id)).success(
+        Op(parent=self, op=lambda: _load(self.store, self.journey_id)).success(
             self._show
         ).run_in_background()
 
-    def _show(self, detail: JourneyDetail | None) -> None:
-        self.detail = detail
+    def _show(self, loaded: Loaded) -> None:
+        detail = loaded.detail
+        self.detail, self.photos, self.quote_id = detail, loaded.photos, loaded.quote_id
         if detail is None:
             show_error(self.message, "This journey is no longer on this device.")
         else:
             phone = self.header.set_detail(detail)
             phone.copied.connect(self._copied)
-            self.timeline.set_events(detail.events)
+            self.timeline.set_events(detail.events, loaded.photos)
             self.step.set_detail(detail)
             self.signature.set_detail(detail)
             self.complete.set_detail(detail)
             closed = detail.card.status in ("COMPLETED", "CANCELLED")
             self.step.setVisible(not closed)
             self.damage.setVisible(not closed)
+            self.survey_button.setVisible(loaded.quote_id is not None and not closed)
         self.loaded.emit(detail)
 
     # -- writing -------------------------------------------------------------------------
@@ -241,10 +288,20 @@ class JourneyView(QWidget):
             self.step.error,
         )
 
-    def record_damage(self, item: str, description: str, acknowledged: bool) -> None:
+    def record_damage(
+        self,
+        item: str,
+        description: str,
+        acknowledged: bool,
+        photos: Sequence[DamagePhoto] = (),
+    ) -> None:
         self._run(
             lambda: self.log.record_damage(
-                self.journey_id, item=item, description=description, acknowledged=acknowledged
+                self.journey_id,
+                item=item,
+                description=description,
+                acknowledged=acknowledged,
+                photos=photos,
             ),
             self.damage.error,
             then=self.damage.reset,
@@ -275,6 +332,11 @@ class JourneyView(QWidget):
             self.failed.emit(text)
 
         Op(parent=self, op=op).success(done).failure(refused).run_in_background()
+
+    def redo_survey(self) -> None:
+        """The cube sheet on this journey's quote; locked quotes open with the reason."""
+        if self.quote_id is not None:
+            self.survey = open_survey_dialog(self.ctx, self.quote_id, self)
 
     def _copied(self, phone: str) -> None:
         bar = getattr(self.window(), "statusBar", None)

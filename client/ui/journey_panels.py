@@ -2,21 +2,29 @@
 
 Each card validates as the user types, keeps its button disabled while the
 input is wrong, and only emits a request; the screen runs it off the UI thread.
+The damage card also takes photos (file dialog or drag and drop), prepared on
+the photo thread before they can be saved with the note.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QFontMetrics, QPixmap
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from client.services.crew import JourneyDetail
+from client.services.journey_log import MAX_PHOTOS_PER_DAMAGE, DamagePhoto
 from client.ui.field_widgets import TimeStepper, big_button, clear_layout, local_time
 from client.ui.fields import Field
+from client.ui.photo_prep import file_filter, photo_pool, prepare_photo
+from client.ui.photos import PendingPhotos
 from client.ui.signature_pad import SignaturePad
+from client.ui.tasks import Op
 from client.ui.widgets import Card, button, label
 from shared_models.enums import JourneyEventType
 from shared_models.rules.timeline import LABELS, Phase, completion_blocker, state_of
@@ -103,32 +111,120 @@ class StepPanel(Card):
 
 
 class DamagePanel(Card):
-    """A damage note: the item, what happened, and whether the customer saw it."""
+    """A damage note: the item, what happened, whether the customer saw it, and photos.
 
-    damage_requested = Signal(str, str, bool)
+    Photos come from "Add photos…" or are dropped on the card; each is
+    downscaled on the photo thread, and a file that cannot be used is named
+    under the photos with the reason, without losing the others.
+    """
+
+    damage_requested = Signal(str, str, bool, object)  # item, description, seen, [DamagePhoto]
+    photos_ready = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Damage", parent)
+        self.setAcceptDrops(True)
         self.item = _required("Item")
         self.item.edit.setPlaceholderText("e.g. Dining table")
         self.description = _required("Description")
         self.description.edit.setPlaceholderText("e.g. Scratch on the left leg, 5 cm")
         self.acknowledged = QCheckBox("The customer saw the damage")
+        self.photos = PendingPhotos()
+        self.photo_button = button("Add photos…")
+        self.photo_hint = label(
+            f"Or drop pictures here · up to {MAX_PHOTOS_PER_DAMAGE} per note", "Muted"
+        )
+        self.photo_message = label("", "FieldError", wrap=True)
+        self.photo_message.hide()
         self.error = label("", "FieldError", wrap=True)
         self.error.hide()
         self.add_button = big_button("Add damage note")
-        for widget in (self.item, self.description, self.acknowledged, self.error):
+        photo_row = QHBoxLayout()
+        photo_row.addWidget(self.photo_button)
+        photo_row.addWidget(self.photo_hint, 1)
+        for widget in (self.item, self.description, self.acknowledged):
+            self.body.addWidget(widget)
+        self.body.addLayout(photo_row)
+        for widget in (self.photos, self.photo_message, self.error):
             self.body.addWidget(widget)
         self.body.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         for field in (self.item, self.description):
             field.edit.textChanged.connect(lambda _: self.validate())
+        self.photo_button.clicked.connect(self.choose_photos)
+        self.photos.changed.connect(self.validate)
         self.add_button.clicked.connect(self._request)
+        self.preparing = 0
+        self._problems: list[str] = []
         self.validate()
+
+    # -- photos --------------------------------------------------------------------------
+
+    def choose_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add photos of the damage", str(Path.home()), f"{file_filter()};;All files (*)"
+        )
+        self.add_files(paths)
+
+    def add_files(self, paths: Sequence[str | Path]) -> None:
+        """Prepare each file off the UI thread; refused files are listed with the reason."""
+        room = MAX_PHOTOS_PER_DAMAGE - len(self.photos.tiles) - self.preparing
+        problems = [
+            f"“{Path(p).name}”: a note holds {MAX_PHOTOS_PER_DAMAGE} photos at most."
+            for p in paths[max(room, 0) :]
+        ]
+        self._show_problems(problems)
+        for path in paths[: max(room, 0)]:
+            self.preparing += 1
+            Op(parent=self, op=lambda p=path: prepare_photo(p)).success(self._prepared).failure(
+                self._refused
+            ).run_in_background(photo_pool())
+        self.validate()
+
+    def _prepared(self, photo: DamagePhoto) -> None:
+        self.preparing -= 1
+        self.photos.add(photo)
+        self._settled()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.preparing -= 1
+        self._show_problems([*self._problems, str(exc)])
+        self._settled()
+
+    def _settled(self) -> None:
+        self.validate()
+        if not self.preparing:
+            self.photos_ready.emit()
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self._problems = problems
+        text = "\n".join(f"Not added: {p}" for p in problems) if problems else None
+        show_error(self.photo_message, text)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_files(paths)
+
+    # -- the note ------------------------------------------------------------------------
 
     def validate(self) -> bool:
         ok = self.item.error() is None and self.description.error() is None
-        self.add_button.setEnabled(ok)
-        return ok
+        self.add_button.setEnabled(ok and not self.preparing)
+        self.photo_button.setEnabled(
+            len(self.photos.tiles) + self.preparing < MAX_PHOTOS_PER_DAMAGE
+        )
+        count = len(self.photos.tiles)
+        text = f"Add damage note with {count} photo{'s' if count > 1 else ''}"
+        self.add_button.setText(text if count else "Add damage note")
+        bold = QFont(self.add_button.font())
+        bold.setBold(True)  # the big buttons' style: size hints measure the plain font
+        self.add_button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(text) + 72)
+        return ok and not self.preparing
 
     def reset(self) -> None:
         for field in (self.item, self.description):
@@ -136,13 +232,18 @@ class DamagePanel(Card):
             field.touched = False
             field.refresh()
         self.acknowledged.setChecked(False)
+        self.photos.clear()
+        self._show_problems([])
 
     def _request(self) -> None:
         for field in (self.item, self.description):
             field.refresh(force=True)
         if self.validate():
             self.damage_requested.emit(
-                self.item.text.strip(), self.description.text.strip(), self.acknowledged.isChecked()
+                self.item.text.strip(),
+                self.description.text.strip(),
+                self.acknowledged.isChecked(),
+                self.photos.photos(),
             )
 
 

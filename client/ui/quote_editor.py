@@ -36,6 +36,7 @@ from client.ui.quote_line_form import LineForm
 from client.ui.quote_lines import LineTableModel, line_errors
 from client.ui.quote_side import TotalsCard, WorkflowCard
 from client.ui.quote_workflow_ui import run_offer
+from client.ui.survey_dialog import SurveyDialog, open_survey_dialog
 from client.ui.tasks import Op
 from client.ui.widgets import Banner, Card, ChipLabel, button, label
 from shared_models.rules.errors import RuleViolation
@@ -75,6 +76,7 @@ class QuoteEditor(QDialog):
         self.chip_holder = QHBoxLayout()
         self.subtitle = label("", "PageSubtitle")
         self.pdf_button = button("Export PDF…")
+        self.survey_button = button("Estimate from survey…")
         self.save_button = button("Save", primary=True)
         self.save_button.setToolTip("Save (Ctrl+S)")
         close = button("Close")
@@ -87,7 +89,7 @@ class QuoteEditor(QDialog):
         texts.addLayout(heading)
         texts.addWidget(self.subtitle)
         top.addLayout(texts, 1)
-        for widget in (self.pdf_button, close, self.save_button):
+        for widget in (self.survey_button, self.pdf_button, close, self.save_button):
             top.addWidget(widget)
         self.banner = Banner()
 
@@ -154,6 +156,7 @@ class QuoteEditor(QDialog):
         self.remove_button.clicked.connect(self.remove_line)
         self.save_button.clicked.connect(self.save)
         self.pdf_button.clicked.connect(self.export_pdf)
+        self.survey_button.clicked.connect(self.open_survey)
         close.clicked.connect(self.close)
         self.workflow.chosen.connect(lambda name: run_offer(self, name))
         self.table.selectionModel().selectionChanged.connect(self._selected)
@@ -343,6 +346,19 @@ class QuoteEditor(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.banner.show_message(f"Not saved: {exc}", kind="error")
+
+    def open_survey(self) -> SurveyDialog | None:
+        """The cube-sheet survey on the saved quote; the editor reloads once it is applied."""
+        draft = self.draft
+        if draft is None or draft.id is None or self.dirty:
+            self.banner.show_message(
+                "Save the quote before estimating it from a survey.", kind="warning"
+            )
+            return None
+        dialog = open_survey_dialog(self.ctx, draft.id, self)
+        dialog.applied.connect(lambda _: self.open_quote(draft.id))  # type: ignore[arg-type]
+        self.survey = dialog
+        return dialog
 
     def export_pdf(self) -> None:
         draft = self.draft
