@@ -75,6 +75,7 @@ def _screens() -> dict[str, ScreenFactory]:
     from client.ui.dispatch import DispatchView
     from client.ui.equipment_check import EquipmentCheckView
     from client.ui.inventory import InventoryView
+    from client.ui.invoices import InvoicesView
     from client.ui.journeys import JourneysView
     from client.ui.quotes import QuotesView
     from client.ui.sync_issues import SyncIssuesView
@@ -90,6 +91,7 @@ def _screens() -> dict[str, ScreenFactory]:
         "journeys": JourneysView,
         "admin": AdminView,
         "dispatch": DispatchView,
+        "invoices": InvoicesView,
     }
 
 
