@@ -2,8 +2,10 @@
 
 Service falls due by whichever comes first: a date, an odometer reading or
 engine hours. The next due point is the unit's explicit ``next_service_*``
-when set, else the last completed preventive job plus the unit's interval.
-Readings come from inspections (the latest one recorded, by time).
+while no completed preventive job has reached it, else the last completed
+preventive job plus the unit's interval (so a serviced unit is not overdue
+for the point it was just serviced at). Readings come from inspections (the
+latest one recorded, by time); engine hours drive reefers and forklifts.
 Utilisation is assigned hours over available hours in a period, with
 overlapping assignments of one unit counted once.
 """
@@ -12,16 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from shared_models.enums import AssignmentStatus, Currency
 from shared_models.rules.errors import CURRENCY_MISMATCH, RuleViolation
 
 INVALID_PERIOD: Final = "invalid_period"
 _HOUR = Decimal(3600)
+#: The limits a reading (an inspection's odometer or engine hours) can reach.
+READING_LIMITS: Final = frozenset({"odometer", "engine_hours"})
+_P = TypeVar("_P", int, Decimal, dt.date)
 
 
 class DueState(enum.StrEnum):
@@ -49,6 +54,11 @@ class ServicePlan:
     service_interval_km: int | None = None
     next_service_engine_hours: Decimal | None = None
     service_interval_engine_hours: Decimal | None = None
+
+    @classmethod
+    def of(cls, unit: Mapping[str, Any]) -> ServicePlan:
+        """The plan stored on an ``equipment`` row."""
+        return cls(**{f.name: unit.get(f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +94,13 @@ def latest_reading(readings: Iterable[Reading]) -> tuple[int | None, Decimal | N
     return (km_at[1] if km_at else None, hours_at[1] if hours_at else None)
 
 
-def _plus(base: int | Decimal | None, step: int | Decimal | None) -> int | Decimal | None:
-    return None if base is None or step is None else base + step
+def _next(explicit: _P | None, last: _P | None, step: Any) -> _P | None:
+    """The explicit point until a service reaches it; then the last service plus the step."""
+    if explicit is not None and (last is None or last < explicit):
+        return explicit
+    if last is None:
+        return explicit
+    return last + step if step else None  # type: ignore[no-any-return]
 
 
 def preventive_due(
@@ -100,15 +115,20 @@ def preventive_due(
 ) -> ServiceDue:
     """Whether preventive service is overdue, due soon, or not yet."""
     km, hours = latest_reading(readings)
-    due_date = plan.next_service_date
-    if due_date is None and last_service is not None and plan.service_interval_days:
-        due_date = last_service.on + dt.timedelta(days=plan.service_interval_days)
-    due_km = plan.next_service_odometer_km
-    if due_km is None and last_service is not None:
-        due_km = _plus(last_service.odometer_km, plan.service_interval_km)  # type: ignore[assignment]
-    due_hours = plan.next_service_engine_hours
-    if due_hours is None and last_service is not None:
-        due_hours = _plus(last_service.engine_hours, plan.service_interval_engine_hours)  # type: ignore[assignment]
+    last = last_service
+    due_date = _next(
+        plan.next_service_date,
+        last.on if last else None,
+        dt.timedelta(days=plan.service_interval_days) if plan.service_interval_days else None,
+    )
+    due_km = _next(
+        plan.next_service_odometer_km, last.odometer_km if last else None, plan.service_interval_km
+    )
+    due_hours = _next(
+        plan.next_service_engine_hours,
+        last.engine_hours if last else None,
+        plan.service_interval_engine_hours,
+    )
     overdue: list[str] = []
     soon: list[str] = []
     if due_date is not None:
@@ -128,6 +148,32 @@ def preventive_due(
             soon.append("engine_hours")
     state = DueState.OVERDUE if overdue else DueState.DUE_SOON if soon else DueState.OK
     return ServiceDue(state, due_date, due_km, due_hours, km, hours, tuple(overdue or soon))
+
+
+def reading_overdue(due: ServiceDue) -> bool:
+    """Overdue because an odometer or engine-hour reading reached its point (not the date)."""
+    return due.state is DueState.OVERDUE and bool(READING_LIMITS & set(due.reasons))
+
+
+def _num(value: Decimal | None) -> str:
+    return "?" if value is None else format(Decimal(value).normalize(), "f")
+
+
+def preventive_description(unit_number: str, due: ServiceDue) -> str:
+    """The text of a preventive job opened because readings reached the service point."""
+    parts = []
+    if "engine_hours" in due.reasons:
+        parts.append(
+            f"engine hours {_num(due.engine_hours)} reached the "
+            f"{_num(due.due_engine_hours)} h service point"
+        )
+    if "odometer" in due.reasons:
+        parts.append(
+            f"odometer {due.odometer_km} km reached the {due.due_odometer_km} km service point"
+        )
+    if "date" in due.reasons:
+        parts.append(f"the service date {due.due_date} has passed")
+    return f"Preventive service due on {unit_number}: " + "; ".join(parts)
 
 
 # -- cost and utilisation ----------------------------------------------------------

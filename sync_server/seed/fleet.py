@@ -152,6 +152,18 @@ def seed_fleet(world: World, site: Site) -> None:
     _handouts(world, site, rng, [u for u in units if u["type"] == EquipmentType.DOLLY])
 
 
+#: Gear serviced by engine hours (a forklift's hour meter, a reefer unit's), and how often.
+ENGINE_HOUR_TYPES = frozenset({EquipmentType.FORKLIFT})
+ENGINE_HOUR_INTERVAL = Decimal(250)
+
+
+def _next_point(hours: Decimal, rng: random.Random) -> Decimal:
+    """The next multiple of the interval after ``hours``, sometimes already passed (overdue)."""
+    step = ENGINE_HOUR_INTERVAL
+    point = (hours // step + 1) * step
+    return point - step if rng.random() < 0.25 else point
+
+
 def _gear(world: World, site: Site, rng: random.Random, crewed: bool) -> list[dict[str, Any]]:
     ctx = world.ctx
     kit = [
@@ -173,6 +185,7 @@ def _gear(world: World, site: Site, rng: random.Random, crewed: bool) -> list[di
         ]
     rows = []
     for n, (kind, name, make) in enumerate(kit, start=1):
+        hours = Decimal(rng.randint(800, 4000)) if kind in ENGINE_HOUR_TYPES else None
         rows.append(
             {
                 "id": ctx.new_id(ctx.epoch),
@@ -196,9 +209,7 @@ def _gear(world: World, site: Site, rng: random.Random, crewed: bool) -> list[di
                 else None,
                 "payload_lb": None,
                 "odometer_km": None,
-                "engine_hours": Decimal(rng.randint(800, 4000))
-                if kind == EquipmentType.FORKLIFT
-                else None,
+                "engine_hours": hours,
                 "purchase_date": ctx.today - dt.timedelta(days=rng.randint(200, 1500)),
                 "purchase_cost": Decimal(rng.randint(2, 60) * 50),
                 "currency": "CAD",
@@ -208,6 +219,9 @@ def _gear(world: World, site: Site, rng: random.Random, crewed: bool) -> list[di
                 "service_interval_days": 365
                 if kind in (EquipmentType.FORKLIFT, EquipmentType.TRAILER)
                 else None,
+                # Units whose wear is counted in engine hours are serviced by them too.
+                "service_interval_engine_hours": ENGINE_HOUR_INTERVAL if hours else None,
+                "next_service_engine_hours": _next_point(hours, rng) if hours else None,
                 "requires_license_class": None,
                 "notes": None,
             }

@@ -4,21 +4,30 @@ On-hand is never stored (it is the sum of transactions), so the movements are
 what makes stock plausible: an opening purchase, restocks before a shelf runs
 dry, boxes drawn for jobs (and some returned), a transfer from head office,
 damage and a count correction. Some items end below their reorder point.
+Every purchase is a supplier's delivery (ordered, promised, received), and
+each supplier's on-time rate is judged from those deliveries by the shared
+rule, as the server does when purchases are pushed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from random import Random
 from typing import Any
 
+from sqlalchemy import select
+
 from shared_models.enums import InventoryTransactionType, UserRole
-from shared_models.models import Inventory, InventoryTransaction, Supplier
+from shared_models.models import Inventory, InventoryTransaction, Location, Supplier
+from shared_models.rules.stock import Delivery, supplier_performance
 from sync_server.seed.catalogue import PACKING_MATERIALS
 from sync_server.seed.company import Company, Site
 from sync_server.seed.world import World
 
 T = InventoryTransactionType
+#: Stock suppliers: agreed lead time in days, and the share of orders that arrive on time.
+STOCK_SUPPLIERS = {"packaging": (5, 0.9), "wrap": (7, 0.75)}
 #: sku -> (unit cost, opening quantity, reorder point, reorder quantity)
 STOCK = {
     "BOX-S": ("1.35", 400, 120, 300),
@@ -63,19 +72,27 @@ def seed_suppliers(world: World, company: Company) -> None:
                 "currency": "CAD",
                 "lead_time_days": lead,
                 "payment_terms": terms,
-                "on_time_rate": Decimal(rng.randint(82, 99)) / 100,
+                # Judged from the deliveries once stock is seeded (rate_suppliers).
+                "on_time_rate": None,
                 "is_active": True,
                 "notes": notes,
             }
         )
 
-    add("packaging", "Northern Packaging Supply", None, "Net 30", 5, "Boxes, tape, paper")
+    add(
+        "packaging",
+        "Northern Packaging Supply",
+        None,
+        "Net 30",
+        STOCK_SUPPLIERS["packaging"][0],
+        "Boxes, tape, paper",
+    )
     add(
         "wrap",
         "Great Lakes Poly & Wrap",
         None,
         "2/10 Net 30",
-        7,
+        STOCK_SUPPLIERS["wrap"][0],
         "Stretch wrap, bubble, mattress bags",
     )
     add(
@@ -99,10 +116,58 @@ def seed_suppliers(world: World, company: Company) -> None:
     ctx.insert(Supplier, rows)
 
 
+def supplier_of(sku: str) -> str:
+    return "wrap" if sku in ("MB-Q", "BUBBLE", "STRETCH") else "packaging"
+
+
+def purchase_order(world: World, key: str, received: dt.date, rng: Random) -> dict[str, Any]:
+    """When a delivery received on ``received`` was ordered and promised: mostly on time."""
+    lead, reliability = STOCK_SUPPLIERS[key]
+    slip = rng.choice((-1, 0, 0)) if rng.random() < reliability else rng.randint(1, 4)
+    ordered = received - dt.timedelta(days=lead + slip)
+    return {
+        "supplier_id": world.suppliers[key],
+        "ordered_on": ordered,
+        "expected_on": ordered + dt.timedelta(days=lead),
+    }
+
+
+def rate_suppliers(world: World) -> None:
+    """Each supplier's on-time rate from its seeded purchases (receipt day in the branch's zone).
+
+    The rate is stamped with the supplier's last delivery, so the same seed gives the same rows.
+    """
+    ctx = world.ctx
+    tx, inv, loc = InventoryTransaction.__table__, Inventory.__table__, Location.__table__
+    deliveries: dict[Any, list[Delivery]] = {}
+    last: dict[Any, dt.datetime] = {}
+    for r in ctx.session.execute(
+        select(
+            tx.c.supplier_id, tx.c.ordered_on, tx.c.expected_on, tx.c.occurred_at, loc.c.timezone
+        )
+        .join(inv, inv.c.id == tx.c.inventory_id)
+        .join(loc, loc.c.id == inv.c.location_id)
+        .where(tx.c.supplier_id.in_(list(world.suppliers.values())), tx.c.ordered_on.is_not(None))
+        .order_by(tx.c.supplier_id, tx.c.occurred_at, tx.c.id)
+    ):
+        received = r.occurred_at.astimezone(ctx.zone(r.timezone)).date()
+        deliveries.setdefault(r.supplier_id, []).append(
+            Delivery(r.ordered_on, received, r.expected_on)
+        )
+        last[r.supplier_id] = r.occurred_at
+    changes = {}
+    for supplier, found in deliveries.items():
+        rate = supplier_performance(found).on_time_rate
+        if rate is not None:
+            changes[supplier] = {"on_time_rate": rate, "updated_at": last[supplier]}
+    ctx.update(Supplier, changes)
+
+
 def seed_stock(world: World, site: Site) -> None:
     """Items and their transactions, drawn in time order so stock never goes negative."""
     ctx, state = world.ctx, world.state(site)
     rng = ctx.rng("stock", site.code)
+    orders = ctx.rng("purchase-orders", site.code)  # its own stream: stock draws stay the same
     opened = ctx.local(ctx.today - dt.timedelta(days=400), 10, 0, site.tz)
     keeper = (
         site.with_role(UserRole.DISPATCHER)
@@ -112,7 +177,7 @@ def seed_stock(world: World, site: Site) -> None:
     items, moves, ids = [], [], {}
     for sku, (cost, _, reorder_at, reorder_qty) in STOCK.items():
         ids[sku] = ctx.new_id(opened)
-        supplier = world.suppliers["wrap" if sku in ("MB-Q", "BUBBLE", "STRETCH") else "packaging"]
+        supplier = world.suppliers[supplier_of(sku)]
         items.append(
             {
                 "id": ids[sku],
@@ -153,6 +218,12 @@ def seed_stock(world: World, site: Site) -> None:
             "note": None,
         }
         row.update(extra)
+        if kind == T.PURCHASE:
+            row.update(
+                purchase_order(
+                    world, supplier_of(sku), at.astimezone(ctx.zone(site.tz)).date(), orders
+                )
+            )
         moves.append(row)
         if kind == T.PURCHASE:
             world.expenses.append(
@@ -228,6 +299,7 @@ def seed_transfers(world: World, company: Company) -> None:
     ctx = world.ctx
     rng = ctx.rng("transfers")
     hq = company.hq
+    orders = ctx.rng("purchase-orders", "transfers")
     sender = (hq.with_role(UserRole.DISPATCHER))[0]
     rows = []
     for site in company.sites[1:]:
@@ -253,6 +325,9 @@ def seed_transfers(world: World, company: Company) -> None:
                 "counterpart_location_id": None,
                 "reference": f"PO-{rng.randint(10000, 99999)}",
                 "note": f"For {site.name}",
+                **purchase_order(
+                    world, "packaging", bought.astimezone(ctx.zone(hq.tz)).date(), orders
+                ),
             }
         )
         for inventory_id, sign, other in (
@@ -278,3 +353,5 @@ def seed_transfers(world: World, company: Company) -> None:
                 }
             )
     ctx.insert(InventoryTransaction, rows)
+    # The last purchases of the demo are in: judge every supplier on its deliveries.
+    rate_suppliers(world)

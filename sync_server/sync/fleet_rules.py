@@ -9,7 +9,10 @@ not trusted to downgrade a failed brake), then
 - move the unit to REPAIR or MAINTENANCE (never downgrading REPAIR, never
   touching RETIRED/SOLD units, and not when a newer inspection of the unit has
   already passed: the defect was fixed before this one reached us);
-- raise the unit's odometer and engine hours to the check's readings (never lower).
+- raise the unit's odometer and engine hours to the check's readings (never lower);
+- when the readings reach the unit's next preventive service point (odometer
+  or engine hours, ``shared_models.rules.fleet_service``), open one PREVENTIVE
+  job so dispatch sees it: none while one is still open for the unit.
 
 Every write goes through the batch's ``SyncWriter``: versioned, audited and
 authored by the pushing user's actor, like the rest of their batch.
@@ -34,6 +37,14 @@ from shared_models.rules.fleet import (
     evaluate_check,
     status_after,
 )
+from shared_models.rules.fleet_service import (
+    LastService,
+    Reading,
+    ServicePlan,
+    preventive_description,
+    preventive_due,
+    reading_overdue,
+)
 from sync_server.core.logging import get_logger
 
 if TYPE_CHECKING:
@@ -47,6 +58,7 @@ class FleetReaction:
     """What one call changed (for tests and logs)."""
 
     opened: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # check id -> maintenance id
+    preventive: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # unit id -> job id
     status: dict[uuid.UUID, str] = field(default_factory=dict)  # equipment id -> new status
     readings: set[uuid.UUID] = field(default_factory=set)  # equipment ids whose readings rose
 
@@ -109,7 +121,9 @@ def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> 
     already = set(
         session.scalars(
             select(mt_t.c.opened_by_check_id).where(
-                mt_t.c.tenant_id == tenant, mt_t.c.opened_by_check_id.in_([c["id"] for c in checks])
+                mt_t.c.tenant_id == tenant,
+                mt_t.c.type == MaintenanceType.CORRECTIVE,
+                mt_t.c.opened_by_check_id.in_([c["id"] for c in checks]),
             )
         )
     )
@@ -127,6 +141,9 @@ def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> 
                 done.status[unit["id"]] = forced.value
         if changes:
             units[unit["id"]] = writer.update("equipment", unit["id"], changes, before=unit)
+        job = _open_preventive_if_due(writer, units[unit["id"]], check)
+        if job is not None:
+            done.preventive[unit["id"]] = job
     return done
 
 
@@ -170,6 +187,60 @@ def _open_corrective(
             "engine_hours": check.get("engine_hours"),
             "description": corrective_description(unit["unit_number"], outcome),
             "opened_by_check_id": check["id"],
+            "currency": unit.get("currency") or "CAD",
+        },
+    )
+    return row["id"]
+
+
+def _open_preventive_if_due(
+    writer: SyncWriter, unit: Mapping[str, Any], check: Mapping[str, Any]
+) -> uuid.UUID | None:
+    """One PREVENTIVE job when the check's readings reach the unit's service point."""
+    plan = ServicePlan.of(unit)
+    if not any(
+        (
+            plan.next_service_odometer_km,
+            plan.service_interval_km,
+            plan.next_service_engine_hours,
+            plan.service_interval_engine_hours,
+        )
+    ):
+        return None
+    t = _table("equipment_maintenance")
+    jobs = writer.session.execute(
+        select(t.c.status, t.c.performed_at, t.c.odometer_km, t.c.engine_hours).where(
+            t.c.tenant_id == writer.actor.tenant_id,
+            t.c.equipment_id == unit["id"],
+            t.c.type == MaintenanceType.PREVENTIVE,
+            t.c.deleted_at.is_(None),
+        )
+    ).all()
+    if any(j.status in (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS) for j in jobs):
+        return None  # already on dispatch's list
+    done = [j for j in jobs if j.status == MaintenanceStatus.COMPLETED and j.performed_at]
+    last = max(done, key=lambda j: j.performed_at, default=None)
+    reading = Reading(check["performed_at"], check.get("odometer_km"), check.get("engine_hours"))
+    due = preventive_due(
+        plan,
+        today=check["performed_at"].date(),
+        readings=[reading],
+        last_service=LastService(last.performed_at.date(), last.odometer_km, last.engine_hours)
+        if last
+        else None,
+    )
+    if not reading_overdue(due):
+        return None
+    row = writer.insert(
+        "equipment_maintenance",
+        {
+            "equipment_id": unit["id"],
+            "type": MaintenanceType.PREVENTIVE,
+            "status": MaintenanceStatus.SCHEDULED,
+            "scheduled_date": check["performed_at"].date(),
+            "odometer_km": check.get("odometer_km"),
+            "engine_hours": check.get("engine_hours"),
+            "description": preventive_description(unit["unit_number"], due),
             "currency": unit.get("currency") or "CAD",
         },
     )

@@ -6,7 +6,8 @@ stock now minus what the batch moved, and an alert is raised only when that
 step crosses the point (from above to at-or-below), so the sales that keep an
 item low raise nothing new, and a restock followed by another drop raises a
 fresh one. Each alert's ``dedupe_key`` names the item and the crossing
-movement; a replayed batch finds its notification and adds none.
+movement; a replayed batch finds its notification and adds none. Purchases
+that name a supplier also refresh its on-time rate (``supplier_rating``).
 
 Recipients: the branch's ``manager_id`` and its active MANAGERs; a branch
 without any gets the tenant's active ADMINs, so the alert is never lost.
@@ -24,6 +25,7 @@ from sqlalchemy import func, or_, select
 
 from shared_models.enums import NotificationKind, UserRole, UserStatus
 from shared_models.rules.stock import crossed_reorder_point
+from sync_server.sync.supplier_rating import rate_suppliers
 
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
@@ -52,8 +54,13 @@ def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> 
     ids = list(touched.get("inventory_transaction", ()))
     if not ids:
         return []
-    session, tenant = writer.session, writer.actor.tenant_id
     writer.flush()
+    rate_suppliers(writer, ids)
+    return _reorder_alerts(writer, ids)
+
+
+def _reorder_alerts(writer: SyncWriter, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    session, tenant = writer.session, writer.actor.tenant_id
     tx_t, inv_t = _table("inventory_transaction"), _table("inventory")
     moved: dict[uuid.UUID, Decimal] = {}
     last: dict[uuid.UUID, uuid.UUID] = {}

@@ -19,8 +19,15 @@ from shared_models.rules.scheduling.availability import (
     validate_working_hours,
     working_intervals,
 )
-from shared_models.rules.scheduling.conflict_types import Conflict, ConflictRule, Severity
+from shared_models.rules.scheduling.conflict_types import (
+    Conflict,
+    ConflictRule,
+    Severity,
+    identity_of,
+)
 from shared_models.rules.scheduling.conflicts import (
+    COMMITTED_STATUSES,
+    STAFFING_RULES,
     Booking,
     CrewMember,
     DayData,
@@ -31,6 +38,7 @@ from shared_models.rules.scheduling.conflicts import (
     detect_conflicts,
     driver_matching,
     find_double_bookings,
+    flaggable_conflicts,
 )
 from shared_models.rules.scheduling.intervals import (
     END_BEFORE_START,
@@ -57,6 +65,7 @@ from shared_models.rules.scheduling.resources import (
 )
 
 __all__ = [
+    "COMMITTED_STATUSES",
     "END_BEFORE_START",
     "INVALID_WEEKDAY",
     "LICENCE_COVERS",
@@ -64,6 +73,7 @@ __all__ = [
     "NONEXISTENT_LOCAL_TIME",
     "OVERLAPPING_AVAILABILITY",
     "OVERLAPPING_WORKING_HOURS",
+    "STAFFING_RULES",
     "UNKNOWN_TIME_ZONE",
     "Booking",
     "CheckState",
@@ -85,6 +95,8 @@ __all__ = [
     "detect_conflicts",
     "driver_matching",
     "find_double_bookings",
+    "flaggable_conflicts",
+    "identity_of",
     "is_ambiguous",
     "journey_window",
     "licence_covers",

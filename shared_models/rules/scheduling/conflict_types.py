@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from shared_models.enums import ConflictKind
 
-__all__ = ["Conflict", "ConflictRule", "Severity"]
+__all__ = ["Conflict", "ConflictRule", "Severity", "identity_of"]
+
+Identity = tuple[str, Any, Any, Any, Any, Any]
+
+
+def identity_of(row: Mapping[str, Any]) -> Identity:
+    """What makes two flags the same problem: kind, subject, resource and time off.
+
+    The subject is the journey when there is one (a journey's schedule block and
+    its crew row are one booking), else the schedule block.
+    """
+    journey = row.get("journey_id")
+    return (
+        str(row["kind"]),
+        journey,
+        None if journey is not None else row.get("schedule_id"),
+        row.get("user_id"),
+        row.get("equipment_id"),
+        row.get("availability_id"),
+    )
 
 
 class Severity(enum.StrEnum):
@@ -53,6 +73,10 @@ class Conflict:
     def kind(self) -> ConflictKind | None:
         """The ``schedule_conflict.kind`` to store it under, None when not storable yet."""
         return ConflictKind(self.rule.value) if self.rule.value in _STORABLE else None
+
+    def identity(self) -> Identity:
+        """``identity_of`` this conflict's row: how a stored flag is matched to it."""
+        return identity_of({"kind": self.rule.value, **self.to_row()})
 
     def to_row(self) -> dict[str, Any]:
         """The ``ScheduleConflict`` columns this conflict fills (no ids, times or location)."""

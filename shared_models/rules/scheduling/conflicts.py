@@ -3,7 +3,8 @@
 The caller gathers a day's journeys, schedule blocks, people, trucks and time
 off; ``detect_conflicts`` returns one typed ``Conflict`` per problem. The
 double-booking part (``find_double_bookings``) is the server's push-time
-definition too (``sync_server/sync/double_booking.py``).
+definition too (``sync_server/sync/double_booking.py``); ``flaggable_conflicts``
+is what the server records for every other kind (``sync_server/sync/schedule_rules.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from shared_models.enums import CrewRole, ScheduleStatus, ScheduleType
+from shared_models.enums import CrewRole, JourneyStatus, ScheduleStatus, ScheduleType
 from shared_models.rules.scheduling.availability import TimeOff
 from shared_models.rules.scheduling.conflict_types import Conflict, ConflictRule, Severity
 from shared_models.rules.scheduling.intervals import Interval
@@ -27,6 +28,8 @@ from shared_models.rules.scheduling.resources import (
 )
 
 __all__ = [
+    "COMMITTED_STATUSES",
+    "STAFFING_RULES",
     "Booking",
     "CrewMember",
     "DayData",
@@ -37,9 +40,25 @@ __all__ = [
     "detect_conflicts",
     "driver_matching",
     "find_double_bookings",
+    "flaggable_conflicts",
 ]
 
 PERSON, TRUCK = "person", "truck"
+
+#: Rules that judge how a journey is staffed and equipped.
+STAFFING_RULES = frozenset(
+    {
+        ConflictRule.CREW_TOO_SMALL,
+        ConflictRule.CREW_LEAD_MISSING,
+        ConflictRule.DRIVER_NOT_LICENSED,
+        ConflictRule.TRUCK_TOO_SMALL,
+    }
+)
+#: A journey the dispatcher has committed to: its staffing is flagged from here on.
+#: While PLANNED it is still being put together, and the board shows its gaps live.
+COMMITTED_STATUSES = frozenset(
+    {JourneyStatus.CONFIRMED, JourneyStatus.DISPATCHED, JourneyStatus.IN_PROGRESS}
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,12 @@ class JourneyPlan:
     crew_lead_id: uuid.UUID | None = None
     truck_ids: tuple[uuid.UUID, ...] = ()
     volume_cuft: Decimal | None = None
+    #: None when not known (a plan being built): staffing is then always judged.
+    status: JourneyStatus | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.status is None or self.status in COMMITTED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -225,6 +250,22 @@ def detect_conflicts(data: DayData) -> list[Conflict]:
     return found
 
 
+def flaggable_conflicts(data: DayData) -> list[Conflict]:
+    """What is recorded as a flag besides double bookings, one per ``Conflict.identity``.
+
+    Double bookings are flagged pairwise on their own (``find_double_bookings``);
+    staffing rules only judge committed journeys (``COMMITTED_STATUSES``).
+    """
+    found = _booking_conflicts(data, bookings_of(data.journeys, data.schedules))
+    for journey in data.journeys:
+        if journey.committed:
+            found += _journey_conflicts(data, journey)
+    unique: dict[object, Conflict] = {}
+    for conflict in found:
+        unique.setdefault(conflict.identity(), conflict)
+    return list(unique.values())
+
+
 def _booking_conflicts(data: DayData, bookings: list[Booking]) -> list[Conflict]:
     found: list[Conflict] = []
     off_by_user: dict[uuid.UUID, list[TimeOff]] = defaultdict(list)
@@ -332,8 +373,13 @@ def _journey_conflicts(data: DayData, j: JourneyPlan) -> list[Conflict]:
             Conflict(
                 ConflictRule.TRUCK_TOO_SMALL,
                 Severity.WARNING,
-                f"{j.label} moves {j.volume_cuft:f} cu ft, its trucks hold {capacity:f}",
+                f"{j.label} moves {_cuft(j.volume_cuft)} cu ft, its trucks hold {_cuft(capacity)}",
                 journey_id=j.id,
             )
         )
     return found
+
+
+def _cuft(value: Decimal) -> str:
+    """``1500`` rather than ``1500.000`` (a stored Quantity has three places)."""
+    return format(Decimal(value).normalize(), "f")
