@@ -14,6 +14,7 @@ from sync_server import __version__
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.middleware import RequestContextMiddleware
 from sync_server.api.router import api_router, root_router
+from sync_server.billing.sweeper import start_overdue_sweeps, stop_overdue_sweeps
 from sync_server.core.config import Settings, get_settings
 from sync_server.core.db import (
     DatabaseUnavailable,
@@ -49,7 +50,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine: Engine = app.state.engine
         app.state.session_factory = make_session_factory(engine)
         await run_in_threadpool(_report_database, app, engine)
-        yield
+        sweeps = start_overdue_sweeps(app.state.session_factory, settings.overdue_sweep_interval_s)
+        try:
+            yield
+        finally:
+            await stop_overdue_sweeps(sweeps)
     finally:
         if owned_engine is not None:
             owned_engine.dispose()

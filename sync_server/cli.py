@@ -201,6 +201,45 @@ def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> None:
         print(f"device {device.id} ({device.name}) revoked; it will wipe its data on next contact")
 
 
+def cmd_configure_stripe(args: argparse.Namespace, settings: Settings) -> None:
+    from sync_server.admin.accounts import find_tenant
+    from sync_server.payments.credentials import check_credentials, configure_stripe
+
+    check_credentials(args.api_key, args.webhook_secret)  # refused before any connection
+    with migrated_database(settings) as engine, session_scope(engine) as session:
+        tenant = find_tenant(session, args.tenant)
+        integration = configure_stripe(
+            session,
+            tenant=tenant,
+            api_key=args.api_key,
+            webhook_secret=args.webhook_secret,
+            server_key=settings.encryption_key_bytes,
+        )
+        mode = integration.config.get("mode", "test")
+        print(f"stripe ({mode} mode) configured for tenant {tenant.slug}")
+        print(f"webhook endpoint: /v1/webhooks/stripe/{integration.id}")
+
+
+def cmd_sweep_overdue(args: argparse.Namespace, settings: Settings) -> None:
+    import datetime as dt
+
+    from sync_server.billing.overdue import sweep_overdue
+    from sync_server.core.db import make_session_factory
+
+    today = None
+    if args.today:
+        try:
+            today = dt.date.fromisoformat(args.today)
+        except ValueError:
+            raise CliError(f"--today must be a date as YYYY-MM-DD, got {args.today!r}") from None
+    with migrated_database(settings) as engine:
+        result = sweep_overdue(make_session_factory(engine), today=today)
+    print(
+        f"overdue sweep: {result.marked} invoice(s) marked OVERDUE "
+        f"({result.candidates} checked in {result.tenants} tenant(s))"
+    )
+
+
 def _prompt_password() -> str:
     if not sys.stdin.isatty():
         raise CliError(f"no password given: use --password, {PASSWORD_ENV} or a terminal")
@@ -271,6 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id", metavar="DEVICE_ID")
     p.add_argument("--reason")
     p.set_defaults(func=cmd_revoke_device)
+
+    p = sub.add_parser(
+        "configure-stripe", help="set a tenant's Stripe API key and webhook signing secret"
+    )
+    p.add_argument("--tenant", required=True, help="tenant slug or id")
+    p.add_argument("--api-key", required=True, help="secret key sk_live_... / sk_test_...")
+    p.add_argument("--webhook-secret", required=True, help="endpoint signing secret whsec_...")
+    p.set_defaults(func=cmd_configure_stripe)
+
+    p = sub.add_parser(
+        "sweep-overdue",
+        help="mark invoices past their due date OVERDUE (the server does it hourly)",
+    )
+    p.add_argument("--today", help="judge by this date (YYYY-MM-DD) instead of each branch's")
+    p.set_defaults(func=cmd_sweep_overdue)
 
     p = sub.add_parser("seed-demo", help="load a deterministic demo moving company")
     p.add_argument("--seed", type=int, default=42)

@@ -13,12 +13,19 @@ Derived (derive_invoice_status), first rule that matches wins:
 
 Manual: DRAFT -> SENT, SENT -> VIEWED, and cancelling an invoice nothing has
 been paid on. PAID, REFUNDED and CANCELLED invoices are locked for edits.
+
+Overdue by the calendar (``becomes_overdue``): the server's daily sweep moves
+SENT, VIEWED and PARTIAL_PAID invoices with a balance to OVERDUE once their due
+date is before *today where the invoice's branch is* (``local_date``): an
+invoice due on the 9th is not late in Vancouver at 20:00 on the 9th, although
+it is already the 10th in UTC.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared_models.enums import InvoiceStatus
 from shared_models.rules.errors import (
@@ -46,6 +53,8 @@ MANUAL_TRANSITIONS: dict[InvoiceStatus, frozenset[InvoiceStatus]] = {
     for status in InvoiceStatus
 }
 LOCKED: frozenset[InvoiceStatus] = frozenset({I.PAID, I.REFUNDED, I.CANCELLED})
+#: Statuses the calendar may turn OVERDUE (a DRAFT was never sent; the rest are settled).
+OVERDUE_FROM: frozenset[InvoiceStatus] = frozenset({I.SENT, I.VIEWED, I.PARTIAL_PAID})
 
 
 def parse_invoice_status(value: InvoiceStatus | str) -> InvoiceStatus:
@@ -138,3 +147,26 @@ def check_invoice_editable(status: InvoiceStatus | str) -> None:
             INVOICE_LOCKED,
             f"the invoice is {parse_invoice_status(status)} and locked: it can no longer be edited",
         )
+
+
+def local_date(timezone: str, now: dt.datetime) -> dt.date:
+    """The calendar date at ``now`` (aware) in the IANA zone ``timezone``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r}") from None
+    return now.astimezone(zone).date()
+
+
+def becomes_overdue(
+    status: InvoiceStatus | str,
+    due_date: dt.date | None,
+    today: dt.date,
+    balance_due: Decimal | int | str,
+) -> bool:
+    """Whether the sweep turns this invoice OVERDUE on ``today`` (the branch's local date)."""
+    current = parse_invoice_status(status)
+    owed = non_negative(balance_due, field="balance_due")
+    return current in OVERDUE_FROM and due_date is not None and today > due_date and owed > 0

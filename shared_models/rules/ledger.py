@@ -31,6 +31,14 @@ invoice, ``sum(amount) == total - amount_paid == balance_due - credit_amount``:
 the ledger sums to the signed balance (negative while the customer has credit).
 Rows are never edited: a changed total or a reversed payment is a new row for
 the difference (``ledger_deltas``), so replaying the same facts writes nothing.
+
+**Deposits** (``carried_deposits``): a deposit is taken on the quote, before any
+invoice exists (``quote_id`` set, ``invoice_id`` empty). The invoice later made
+from that quote, or from the journey converted from it, takes the deposit over
+(and any refund of it): the deposit then counts in its amount paid, balance
+and ledger like any other payment. Only a deposit of the invoice's customer and
+currency is carried, and not one already refunded in full (the invoice is then
+owed in full, not "refunded"); the first invoice of the quote takes it, once.
 """
 
 from __future__ import annotations
@@ -299,3 +307,106 @@ def ledger_deltas(
         else:
             out.append(LedgerEntry(key, TransactionType.INCOME, delta, "customer-payment"))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class DepositCandidate:
+    """A payment not yet on an invoice, as the deposit rule reads it."""
+
+    id: uuid.UUID
+    quote_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    currency: Currency
+    amount: Decimal
+    status: PaymentStatus = PaymentStatus.COMPLETED
+    refund_of_id: uuid.UUID | None = None
+    invoice_id: uuid.UUID | None = None
+
+
+def carried_deposits(
+    *,
+    quote_ids: Iterable[uuid.UUID | None],
+    customer_id: uuid.UUID,
+    currency: Currency | str,
+    payments: Iterable[DepositCandidate],
+) -> list[uuid.UUID]:
+    """Ids of the deposits (and their refunds) an invoice of these quotes takes over."""
+    quotes = {q for q in quote_ids if q is not None}
+    money = parse_currency(currency)
+    rows = [p for p in payments if p.invoice_id is None]
+    deposits = {
+        p.id
+        for p in rows
+        if p.refund_of_id is None
+        and p.quote_id in quotes
+        and p.customer_id == customer_id
+        and parse_currency(p.currency) == money
+    }
+    back: dict[uuid.UUID, Decimal] = {}
+    for p in rows:
+        if p.refund_of_id in deposits and PaymentStatus(p.status) == PaymentStatus.COMPLETED:
+            back[p.refund_of_id] = back.get(p.refund_of_id, ZERO) + p.amount
+    amounts = {p.id: p.amount for p in rows}
+    deposits = {d for d in deposits if back.get(d, ZERO) < amounts[d]}
+    refunds = {p.id for p in rows if p.refund_of_id in deposits}
+    return sorted(deposits | refunds)
+
+
+#: Statuses of a card payment still waiting to be charged through its gateway.
+AWAITING_GATEWAY = frozenset({PaymentStatus.PENDING, PaymentStatus.PROCESSING})
+
+
+def check_card_charge(
+    *, status: PaymentStatus | str, gateway: str | None, refund_of_id: uuid.UUID | None
+) -> None:
+    """Refuse asking the gateway to charge a payment that is not a waiting card payment."""
+    if refund_of_id is not None:
+        raise RuleViolation(
+            PAYMENT_NOT_ALLOWED, "this is a refund: it is paid back, not charged", field="id"
+        )
+    if gateway != "stripe":
+        raise RuleViolation(
+            PAYMENT_NOT_ALLOWED,
+            "not a card payment: only payments recorded with gateway 'stripe' are charged by card",
+            field="gateway",
+        )
+    if PaymentStatus(status) not in AWAITING_GATEWAY:
+        raise RuleViolation(
+            PAYMENT_NOT_ALLOWED,
+            f"the payment is {PaymentStatus(status)}: there is nothing left to charge",
+            field="status",
+        )
+
+
+def check_card_refund(
+    *,
+    original: PaymentFact,
+    original_gateway: str | None,
+    original_gateway_id: str | None,
+    refund: PaymentFact,
+    other_refunds: Iterable[PaymentFact],
+) -> Decimal:
+    """Refuse a gateway refund the refund row, its original or their amounts do not allow."""
+    if refund.refund_of_id != original.id:
+        raise RuleViolation(
+            INVALID_REFUND, "the refund row is not a refund of this payment", field="refund_of_id"
+        )
+    if original_gateway != "stripe" or not original_gateway_id:
+        raise RuleViolation(
+            PAYMENT_NOT_ALLOWED,
+            "the payment was not charged through Stripe: refund it the way it was paid",
+            field="refund_of_id",
+        )
+    if PaymentStatus(refund.status) not in AWAITING_GATEWAY:
+        raise RuleViolation(
+            PAYMENT_NOT_ALLOWED,
+            f"the refund is {PaymentStatus(refund.status)}: it is no longer waiting for the gateway",
+            field="status",
+        )
+    return check_refund(
+        amount=refund.amount,
+        currency=refund.currency,
+        original=original,
+        other_refunds=[r for r in other_refunds if r.id != refund.id],
+        invoice_id=refund.invoice_id,
+    )

@@ -14,6 +14,7 @@ from sync_server.api.routes import (
     calendar,
     devices,
     health,
+    payments,
     schedule,
     sync_events,
     sync_pull,
@@ -29,6 +30,7 @@ api_router = APIRouter(prefix="/v1", dependencies=[Depends(sync_guard)])
 api_router.include_router(auth.router)
 api_router.include_router(calendar.router)
 api_router.include_router(devices.router)
+api_router.include_router(payments.router)
 api_router.include_router(schedule.router)
 api_router.include_router(sync_pull.router)
 api_router.include_router(sync_events.router)

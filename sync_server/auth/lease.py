@@ -15,14 +15,11 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from shared_models.models import Device, Tenant
 from shared_models.types import utcnow
+from sync_server.core.sealing import seal, unseal
 
 LEASE_KEY_BYTES = 32
-_NONCE_BYTES = 12
 
 
 @dataclass(frozen=True)
@@ -39,20 +36,12 @@ class Lease:
 
 def seal_lease_key(key: bytes, *, server_key: bytes, device: Device) -> bytes:
     """``nonce || AES-256-GCM(key)`` with the device id as associated data."""
-    nonce = os.urandom(_NONCE_BYTES)
-    return nonce + AESGCM(server_key).encrypt(nonce, key, device.id.bytes)
+    return seal(key, key=server_key, aad=device.id.bytes)
 
 
 def open_lease_key(sealed: bytes, *, server_key: bytes, device: Device) -> bytes | None:
     """The device key, or None when it cannot be opened (other server key, other device)."""
-    if len(sealed) <= _NONCE_BYTES:
-        return None
-    try:
-        return AESGCM(server_key).decrypt(
-            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], device.id.bytes
-        )
-    except InvalidTag:
-        return None
+    return unseal(sealed, key=server_key, aad=device.id.bytes)
 
 
 def renew_lease(

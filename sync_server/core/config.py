@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     #: secret (``whsec_...``) that ``POST /v1/webhooks/stripe`` verifies; unset = disabled.
     stripe_api_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
+    #: Seconds between two OVERDUE sweeps of invoices (one also runs at start); 0 = off.
+    overdue_sweep_interval_s: float = Field(default=3600.0, ge=0)
 
     @field_validator("data_dir")
     @classmethod

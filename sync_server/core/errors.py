@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     NOT_CONFIGURED = "not_configured"
     SCHEDULE_INFEASIBLE = "schedule_infeasible"
     SOLVER_TIMEOUT = "solver_timeout"
+    ROW_NOT_FOUND = "row_not_found"
+    GATEWAY_NOT_CONFIGURED = "gateway_not_configured"
+    GATEWAY_ERROR = "gateway_error"
 
 
 DEFAULT_STATUS: dict[ErrorCode, int] = {
@@ -61,6 +64,9 @@ DEFAULT_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_CONFIGURED: 503,
     ErrorCode.SCHEDULE_INFEASIBLE: 422,
     ErrorCode.SOLVER_TIMEOUT: 503,
+    ErrorCode.ROW_NOT_FOUND: 404,
+    ErrorCode.GATEWAY_NOT_CONFIGURED: 409,
+    ErrorCode.GATEWAY_ERROR: 502,
 }
 
 #: Codes for bare HTTP errors raised by Starlette/FastAPI internals.

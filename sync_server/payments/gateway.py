@@ -8,12 +8,15 @@ payment's id and tenant in its metadata; the customer pays; Stripe calls
 units (cents), computed exactly from the Decimal, never through a float.
 
 Each call carries an idempotency key derived from our payment id, so a retried
-request never charges or refunds twice.
+request never charges or refunds twice. Whatever Stripe refuses (or a network
+failure) surfaces as ``GatewayFailure`` with Stripe's own message.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -23,6 +26,7 @@ import stripe
 from shared_models.enums import Currency
 from shared_models.rules.ledger import check_amount
 from shared_models.rules.money import MINOR_UNITS, parse_currency
+from sync_server.payments.errors import GatewayFailure
 
 STRIPE = "stripe"
 
@@ -82,7 +86,13 @@ class PaymentGateway(Protocol):
 
     def create_payment(self, request: ChargeRequest) -> GatewayCharge: ...
 
+    def get_payment(self, gateway_payment_id: str) -> GatewayCharge: ...
+
     def refund(self, request: RefundRequest) -> GatewayRefund: ...
+
+
+#: Builds the gateway for a tenant's API key (the app keeps one; tests point it at a stub).
+GatewayFactory = Callable[[str], PaymentGateway]
 
 
 def metadata(payment_id: uuid.UUID, tenant_id: uuid.UUID) -> dict[str, str]:
@@ -130,15 +140,39 @@ class StripeGateway:
         return f"cnc-{kind}-{row_id}"
 
     def create_payment(self, request: ChargeRequest) -> GatewayCharge:
-        intent = self._client.v1.payment_intents.create(
-            params=self.payment_intent_params(request),  # type: ignore[arg-type]
-            options={"idempotency_key": self.idempotency_key("payment", request.payment_id)},
-        )
+        with _stripe_failures():
+            intent = self._client.v1.payment_intents.create(
+                params=self.payment_intent_params(request),  # type: ignore[arg-type]
+                options={"idempotency_key": self.idempotency_key("payment", request.payment_id)},
+            )
+        return GatewayCharge(intent.id, intent.status, intent.client_secret)
+
+    def get_payment(self, gateway_payment_id: str) -> GatewayCharge:
+        with _stripe_failures():
+            intent = self._client.v1.payment_intents.retrieve(gateway_payment_id)
         return GatewayCharge(intent.id, intent.status, intent.client_secret)
 
     def refund(self, request: RefundRequest) -> GatewayRefund:
-        refund = self._client.v1.refunds.create(
-            params=self.refund_params(request),  # type: ignore[arg-type]
-            options={"idempotency_key": self.idempotency_key("refund", request.refund_payment_id)},
-        )
+        with _stripe_failures():
+            refund = self._client.v1.refunds.create(
+                params=self.refund_params(request),  # type: ignore[arg-type]
+                options={
+                    "idempotency_key": self.idempotency_key("refund", request.refund_payment_id)
+                },
+            )
         return GatewayRefund(refund.id, str(refund.status))
+
+
+@contextmanager
+def _stripe_failures() -> Iterator[None]:
+    """Stripe's refusals and network failures as ``GatewayFailure`` with its message."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        message = exc.user_message or str(exc) or type(exc).__name__
+        raise GatewayFailure(message, code=exc.code, status=exc.http_status) from None
+
+
+def stripe_gateway(api_key: str) -> PaymentGateway:
+    """The production factory: the official client on Stripe's own API address."""
+    return StripeGateway(api_key)

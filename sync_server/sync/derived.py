@@ -29,6 +29,7 @@ from shared_models.rules.conversion import check_conversion
 from shared_models.rules.document_totals import document_totals
 from shared_models.rules.money import quantize_money
 from shared_models.types import utcnow
+from sync_server.billing.calendar import location_dates
 from sync_server.sync import ledger
 
 if TYPE_CHECKING:
@@ -135,9 +136,11 @@ def recompute_documents(writer: SyncWriter, docs: Iterable[tuple[str, uuid.UUID]
             items[item[fk]].append(item)
         places = _places(writer, docs_rows.values())
         payments = ledger.load_payments(writer, docs_rows) if table == "invoice" else {}
-        today = utcnow().date()
         for doc_id, doc in docs_rows.items():
-            wanted = _totals(table, doc, items[doc_id], places, tax_rows)
+            # The branch's own date: in a Canadian evening UTC is already tomorrow, which
+            # would make an invoice due today OVERDUE hours early.
+            today = places["today"].get(doc["location_id"]) or utcnow().date()
+            wanted = _totals(table, doc, items[doc_id], places, tax_rows, today)
             if table == "invoice":
                 wanted.update(
                     ledger.settlement_changes(doc, wanted["total"], payments[doc_id], today)
@@ -171,6 +174,7 @@ def _totals(
     items: list[Mapping[str, Any]],
     places: Mapping[str, Any],
     tax_rows: tuple[TaxRateRow, ...],
+    today: dt.date,
 ) -> dict[str, Any]:
     province, exempt = (
         places["province"].get(doc["location_id"]),
@@ -183,7 +187,7 @@ def _totals(
         province=province,
         tax_exempt=bool(exempt),
         tax_rows=tax_rows,
-        today=dt.date.today(),
+        today=today,
     )
     wanted: dict[str, Any] = {
         "subtotal": result.subtotal,
@@ -218,7 +222,11 @@ def _places(writer: SyncWriter, docs: Iterable[Mapping[str, Any]]) -> dict[str, 
         if customers
         else {}
     )
-    return {"province": province, "exempt": exempt}
+    return {
+        "province": province,
+        "exempt": exempt,
+        "today": location_dates(writer.session, locations),
+    }
 
 
 def _tax_rows(writer: SyncWriter) -> tuple[TaxRateRow, ...]:

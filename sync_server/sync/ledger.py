@@ -6,13 +6,18 @@ with the rule's code (``shared_models.rules.ledger``), and a client-claimed
 status is replaced by the one the server allows (gateway money stays PENDING
 until the gateway's webhook says otherwise).
 
+A deposit recorded on a quote joins the invoice made from that quote: at once
+when the quote was already invoiced, or when the invoice is next recomputed
+(``sync_server.billing.deposits``).
+
 ``settle_invoice`` runs whenever an invoice is recomputed (``derived``), which
 every write of one of its payments triggers: the invoice's ``amount_paid``,
 ``balance_due``, ``credit_amount``, ``status`` and ``paid_at`` come from its
 COMPLETED payments, refunded payments get their ``refunded_amount`` and
 status, and the receivable rows are topped up to what the facts imply. All of
 it goes through the writer (versioned, audited, pulled by clients) and is
-idempotent: a replayed push or webhook finds nothing left to write.
+idempotent: a replayed push or webhook finds nothing left to write. Whether
+an invoice is OVERDUE is decided by the date at its branch (``derived`` passes it).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from shared_models.rules.errors import INVALID_REFUND, RuleViolation
 from shared_models.rules.invoice_workflow import derive_invoice_status
 from shared_models.sync.codec import synced_table
 from shared_models.types import utcnow
+from sync_server.billing import deposits
+from sync_server.billing.calendar import location_dates
 
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
@@ -91,6 +98,8 @@ def _check_payment(writer: SyncWriter, values: dict[str, Any]) -> None:
     session = writer.session
     pay_t, inv_t = synced_table("payment"), synced_table("invoice")
     currency = values.get("currency") or "CAD"
+    if values.get("refund_of_id") is None and values.get("invoice_id") is None:
+        values["invoice_id"] = deposits.invoice_for_deposit(session, values)
     invoice = None
     if values.get("invoice_id") is not None:
         invoice = session.execute(
@@ -106,6 +115,9 @@ def _check_payment(writer: SyncWriter, values: dict[str, Any]) -> None:
             raise RuleViolation(
                 INVALID_REFUND, "the refunded payment does not exist", field="refund_of_id"
             )
+        if values.get("invoice_id") is None and original.quote_id is not None:
+            # A deposit the server carried onto its invoice: the laptop may not know yet.
+            values["invoice_id"] = original.invoice_id
         others = session.execute(
             select(pay_t).where(pay_t.c.refund_of_id == original.id, pay_t.c.deleted_at.is_(None))
         ).all()
@@ -164,11 +176,12 @@ def _fact(row: Mapping[str, Any]) -> rules.PaymentFact:
 def load_payments(
     writer: SyncWriter, invoice_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Live payment rows of each invoice, in one query."""
+    """Live payment rows of each invoice (deposits of its quotes carried first), in one query."""
     ids = list(invoice_ids)
     out: dict[uuid.UUID, list[dict[str, Any]]] = {i: [] for i in ids}
     if not ids:
         return out
+    deposits.carry_onto_invoices(writer, ids)
     t = synced_table("payment")
     for row in writer.session.execute(
         select(t).where(t.c.invoice_id.in_(ids), t.c.deleted_at.is_(None)).order_by(t.c.id)
@@ -251,6 +264,12 @@ def post_invoice(
                 "recorded_by": None,
             },
         )
+
+
+def invoice_date(writer: SyncWriter, invoice: Mapping[str, Any]) -> dt.date:
+    """Today at the invoice's branch (its location's IANA zone)."""
+    dates = location_dates(writer.session, [invoice["location_id"]])
+    return dates.get(invoice["location_id"]) or utcnow().date()
 
 
 def _describe(entry: rules.LedgerEntry, payment: Mapping[str, Any] | None, label: str) -> str:

@@ -1,0 +1,48 @@
+"""What day it is at each branch: invoices fall due by their location's calendar, not UTC's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared_models.rules.invoice_workflow import local_date
+from shared_models.sync.codec import synced_table
+from shared_models.types import utcnow
+
+#: The zone used when a location has none we know (its dates are then UTC's).
+FALLBACK_ZONE = "UTC"
+
+
+#: session.info key: location id -> zone, read once per session (a push recomputes many
+#: invoices of the same few branches).
+_CACHE = "cnc_location_zones"
+
+
+def location_timezones(session: Session, location_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    cache: dict[uuid.UUID, str] = session.info.setdefault(_CACHE, {})
+    ids = set(location_ids)
+    missing = ids - cache.keys()
+    if missing:
+        t = synced_table("location")
+        cache.update(session.execute(select(t.c.id, t.c.timezone).where(t.c.id.in_(missing))).all())
+    return {i: cache[i] for i in ids if i in cache}
+
+
+def zone_date(timezone: str | None, now: dt.datetime) -> dt.date:
+    """``local_date`` that falls back to UTC for a missing or unknown zone."""
+    try:
+        return local_date(timezone or FALLBACK_ZONE, now)
+    except ValueError:
+        return local_date(FALLBACK_ZONE, now)
+
+
+def location_dates(
+    session: Session, location_ids: Iterable[uuid.UUID], now: dt.datetime | None = None
+) -> dict[uuid.UUID, dt.date]:
+    """location id -> today's date there."""
+    at = now or utcnow()
+    return {lid: zone_date(tz, at) for lid, tz in location_timezones(session, location_ids).items()}
