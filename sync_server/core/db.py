@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
+import orjson
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -50,10 +51,21 @@ def describe_database(url: str | URL) -> str:
     return f"database {parsed.database or '(default)'!r} on {where}"
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """An engine on ``url`` with pre-ping and a short connect timeout."""
+    """An engine on ``url`` with pre-ping, a short connect timeout and orjson for JSONB.
+
+    Every pushed row writes JSON (its audit entry's before/after, its field
+    clocks) and reads some back; with the standard library that coding was a
+    fifth of a 1,000-mutation push.
+    """
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     return create_engine(normalize_database_url(url), connect_args=connect_args, **kwargs)
 
 
