@@ -21,7 +21,14 @@ SCOPE_RANK: Mapping[PermissionScope, int] = {S.OWN: 0, S.LOCATION: 1, S.CLIENT: 
 #: Resources are wire table names (DESIGN 5), grouped the way people think of them.
 SALES = ("customer", "lead", "sales_activity", "quote", "quote_item")
 FINANCE = ("invoice", "invoice_item", "payment", "financial_transaction")
-OPERATIONS = ("journey", "journey_crew", "journey_event", "schedule", "availability")
+OPERATIONS = (
+    "journey",
+    "journey_crew",
+    "journey_event",
+    "schedule",
+    "availability",
+    "working_hours",
+)
 FLEET = ("equipment", "equipment_check", "equipment_maintenance", "equipment_assignment")
 STOCK = ("inventory", "inventory_transaction", "supplier")
 REFERENCE = ("price_list", "tax_rate", "exchange_rate", "catalogue_item", "template")
@@ -95,14 +102,17 @@ def _matrix() -> Iterator[Grant]:
         yield from _grants(role, ("journey_event",), (A.READ, A.CREATE), S.OWN)
         yield from _grants(role, ("customer", "quote", "quote_item"), (A.READ,), S.OWN)
         yield from _grants(role, ("schedule", "availability"), READ_WRITE, S.OWN)
+        yield from _grants(role, ("working_hours",), (A.READ,), S.OWN)  # the roster is set for them
         yield from _grants(role, ("equipment", "inventory", "supplier"), (A.READ,), S.LOCATION)
         yield from _grants(
             role, ("equipment_check", "inventory_transaction"), (A.READ, A.CREATE), S.LOCATION
         )
         yield from _grants(role, REFERENCE + ("user", "location"), (A.READ,), S.CLIENT)
-    # The crew lead runs the job on site: actuals, and re-quoting a survey offline.
+    # The crew lead runs the job on site: actuals, and re-quoting a survey offline
+    # (a redone survey replaces the quote's lines: it inserts and tombstones items).
     yield from _grants(UserRole.CREW_LEAD, ("journey",), (A.UPDATE,), S.OWN)
     yield from _grants(UserRole.CREW_LEAD, ("quote", "quote_item"), (A.UPDATE,), S.OWN)
+    yield from _grants(UserRole.CREW_LEAD, ("quote_item",), (A.CREATE, A.DELETE), S.OWN)
     yield from _grants(UserRole.CREW_LEAD, ("equipment",), (A.UPDATE,), S.LOCATION)
 
 

@@ -257,23 +257,32 @@ def _lead_journey(scene: Scene, server_db: ServerDb, quote: str) -> uuid.UUID:
     return journey_id
 
 
-def _grant_lines(scene: Scene, server_db: ServerDb) -> None:
-    """An administrator lets lead1 replace quote lines on their own jobs."""
+def _withhold_lines(scene: Scene, server_db: ServerDb) -> list[uuid.UUID]:
+    """An administrator withholds quote-line edits from lead1 (the default matrix allows them)."""
+    ids = []
     with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
         for action in ("CREATE", "DELETE"):
+            ids.append(uuid7())
             w.insert(
                 "user_permission",
                 {
-                    "id": uuid7(),
+                    "id": ids[-1],
                     "user_id": scene.user("lead1"),
                     "resource": "quote_item",
                     "action": action,
                     "scope": "OWN",
-                    "granted": True,
+                    "granted": False,
                     "granted_by": scene.user("admin"),
-                    "reason": "Re-quotes on site",
+                    "reason": "Quotes are re-priced by the office",
                 },
             )
+    return ids
+
+
+def _restore_lines(scene: Scene, server_db: ServerDb, ids: list[uuid.UUID]) -> None:
+    with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
+        for row_id in ids:
+            w.delete("user_permission", row_id)
 
 
 def _redo(
@@ -301,12 +310,13 @@ def test_crew_lead_redoes_the_survey_offline_and_dispatch_gets_the_new_price(
     open_window: Callable[..., MainWindow],
 ) -> None:
     journey_id = _lead_journey(scene, server_db, "q1")
+    withheld = _withhold_lines(scene, server_db)
     lead = signed_in(scene.accounts["lead1"], network.url)
     lead.engine().sync_once()
     network.off()
     window = open_window(lead, write_sync_delay_ms=3_600_000)
 
-    # Without the grant, the dialog says why instead of queueing a change the server refuses.
+    # Without the right, the dialog says why instead of queueing a change the server refuses.
     _view, dialog = _redo(qtbot, window, journey_id)
     assert (
         not dialog.banner.isHidden() and "may not create quote items" in dialog.banner.text.text()
@@ -315,7 +325,7 @@ def test_crew_lead_redoes_the_survey_offline_and_dispatch_gets_the_new_price(
     dialog.close()
 
     network.on()
-    _grant_lines(scene, server_db)
+    _restore_lines(scene, server_db, withheld)
     lead.engine().sync_once()
     network.off()
     _view, dialog = _redo(qtbot, window, journey_id)
