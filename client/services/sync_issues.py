@@ -18,6 +18,8 @@ from client.replica.store import LocalStore
 from client.services.queries import get_row
 from client.sync import rejections
 from client.sync.db import table_for
+from shared_models.rules import contact
+from shared_models.rules.errors import RuleViolation
 from shared_models.sync.codec import CodecError, decode_value
 
 #: Reason codes (shared_models.sync.policies.Reason and the client's own) in plain words.
@@ -181,6 +183,11 @@ def check_value(table: str, name: str, text: str) -> tuple[Any, str | None]:
         return None, _codec_message(str(exc))
     if hasattr(decoded, "is_signed") and decoded.is_signed():
         return None, "The amount cannot be negative."
+    if table in contact.CHECKED_TABLES:
+        try:  # the rules the forms and the server apply (phone, email, postal code)
+            contact.check_row(table, {name: decoded}, fields={name})
+        except RuleViolation as exc:
+            return None, exc.message
     return value, None
 
 
