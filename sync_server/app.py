@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync_server import __version__
 from sync_server.api.errors import install_error_handlers
-from sync_server.api.middleware import RequestContextMiddleware
+from sync_server.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from sync_server.api.router import api_router, root_router
 from sync_server.billing.sweeper import start_overdue_sweeps, stop_overdue_sweeps
 from sync_server.core.config import Settings, get_settings
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.metrics = Metrics(version=__version__)
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     app.include_router(root_router)
     app.include_router(api_router)

@@ -93,11 +93,22 @@ def append(
     return mutation_id
 
 
-def pending(conn: Connection, *, limit: int | None = None) -> list[PendingMutation]:
+def pending(
+    conn: Connection, *, limit: int | None = None, max_bytes: int | None = None
+) -> list[PendingMutation]:
+    """The oldest pending mutations, at most ``limit`` of them and (but never fewer than
+    one) about ``max_bytes`` of changes: a note with six photos is megabytes, not bytes."""
     stmt = select(outbox).order_by(outbox.c.mutation_id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [_from_row(r) for r in conn.execute(stmt)]
+    out: list[PendingMutation] = []
+    size = 0
+    for r in conn.execute(stmt):
+        size += len(r.changes) + len(r.base)
+        if max_bytes is not None and out and size > max_bytes:
+            break
+        out.append(_from_row(r))
+    return out
 
 
 def pending_for_rows(conn: Connection, keys: set[tuple[str, str]]) -> list[PendingMutation]:

@@ -31,7 +31,7 @@ from client.sync.rows import delete_row, read_row, upsert_wire_rows
 from client.sync.scope import evict_ready, is_member, is_parked
 from shared_models.sync.buckets import LOCATION_VIA
 from shared_models.sync.policies import Reason
-from shared_models.sync.wire import PushRequest, PushResponse
+from shared_models.sync.wire import PUSH_BATCH_BYTES, PushRequest, PushResponse
 
 DEFAULT_BATCH = 500
 STUCK_AFTER = 5
@@ -149,6 +149,7 @@ def push_all(
     *,
     device_id: str,
     batch_size: int = DEFAULT_BATCH,
+    batch_bytes: int = PUSH_BATCH_BYTES,
     stuck_after: int = STUCK_AFTER,
 ) -> PushSummary:
     """Push until the outbox is empty; raises on transport, auth or version failures."""
@@ -159,7 +160,7 @@ def push_all(
             if not head:
                 return summary
             size = 1 if head[0].attempts else batch_size
-            batch = outbox.pending(conn, limit=size)
+            batch = outbox.pending(conn, limit=size, max_bytes=batch_bytes)
         request = PushRequest(
             device_id=uuid.UUID(device_id), mutations=[m.to_wire() for m in batch]
         )

@@ -23,6 +23,13 @@ MAX_PULL_LIMIT = 5000
 DEFAULT_PULL_LIMIT = 1000
 MAX_PUSH_MUTATIONS = 5000
 MAX_BUCKETS_PER_PULL = 200
+#: Photos and signatures travel inside rows: counts alone do not bound memory. The
+#: server refuses bodies over MAX_REQUEST_BYTES; a client cuts its pushes at
+#: PUSH_BATCH_BYTES, the server its pull pages at PULL_PAGE_BYTES (a single row
+#: larger than that still comes, alone).
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+PUSH_BATCH_BYTES = 8 * 1024 * 1024
+PULL_PAGE_BYTES = 8 * 1024 * 1024
 
 Op = Literal["insert", "update", "delete"]
 MutationStatus = Literal["applied", "merged", "conflict_resolved", "rejected"]

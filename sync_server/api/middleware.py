@@ -113,3 +113,67 @@ async def _send_internal_error(send: Send, request_id: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``limit`` bytes with 413 ``payload_too_large``.
+
+    A declared Content-Length over the limit is refused before anything is
+    read; a body without one (chunked) is read here up to the limit and then
+    handed on, so no request makes the server hold more than ``limit`` bytes.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = next((v for k, v in scope.get("headers", ()) if k == b"content-length"), None)
+        if length is not None:
+            if length.isdigit() and int(length) > self.limit:
+                await self._refuse(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; the app sees an empty body
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.limit:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks)}]
+
+        async def buffered() -> Message:
+            return replay.pop() if replay else await receive()
+
+        await self.app(scope, buffered, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            error_body(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"the request body is larger than {self.limit // (1024 * 1024)} MB",
+                {"limit_bytes": self.limit},
+            )
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -19,6 +19,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared_models.sync.wire import MAX_REQUEST_BYTES
 from sync_server.core.dev_secrets import load_or_create_dev_secrets
 
 Environment = Literal["development", "production", "test"]
@@ -81,6 +82,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     #: Seconds between two OVERDUE sweeps of invoices (one also runs at start); 0 = off.
     overdue_sweep_interval_s: float = Field(default=3600.0, ge=0)
+    #: Request bodies above this are refused with 413 before they are read whole.
+    max_request_bytes: int = Field(default=MAX_REQUEST_BYTES, ge=1024)
 
     @field_validator("data_dir")
     @classmethod

@@ -17,6 +17,7 @@ from sqlalchemy import Integer, Numeric, text
 from sqlalchemy.orm import Session
 
 from shared_models.sync.codec import synced_table, wire_columns
+from shared_models.sync.wire import PULL_PAGE_BYTES
 
 __all__ = ["PullPage", "pull_page", "row_json_sql"]
 
@@ -129,12 +130,44 @@ def _next_cursor(
     return last, at[0], at[1], True
 
 
+#: Columns holding photos and signatures (base64 inside JSON or text): the only ones
+#: whose size matters next to a page's row count (DESIGN 9: memory must not grow
+#: with what a bucket holds).
+HEAVY_COLUMNS: Mapping[str, str] = {
+    "journey_event": "payload",
+    "equipment_check": "signature",
+    "quote": "signature",
+}
+
+
+@cache
+def _heavy_sql(table_name: str) -> str:
+    column = HEAVY_COLUMNS[table_name]
+    return (
+        f'SELECT coalesce(sum(pg_column_size(x."{column}")), 0) FROM bucket_membership e'
+        f' JOIN "{table_name}" x ON x.id = e.row_id WHERE e.bucket = :bucket'
+        " AND e.version > :lo AND e.version <= :hi AND e.table_name = :table AND NOT e.removed"
+    )
+
+
+def _heavy_bytes(session: Session, bucket: str, lo: int, hi: int, tables: Sequence[str]) -> int:
+    """Stored bytes of the photo and signature columns among ``bucket``'s entries (lo, hi]."""
+    total = 0
+    for table in sorted(set(tables) & HEAVY_COLUMNS.keys()):
+        params = {"bucket": bucket, "lo": lo, "hi": hi, "table": table}
+        total += int(session.execute(text(_heavy_sql(table)), params).scalar_one())
+    return total
+
+
 def _bucket_order(name: str) -> tuple[int, str]:
     return (0 if name.startswith("tenant_ref:") else 1, name)
 
 
-def pull_page(session: Session, cursors: Mapping[str, int], limit: int) -> PullPage:
-    """At most about ``limit`` changes across ``cursors``' buckets (already authorised).
+def pull_page(
+    session: Session, cursors: Mapping[str, int], limit: int, max_bytes: int = PULL_PAGE_BYTES
+) -> PullPage:
+    """At most about ``limit`` changes across ``cursors``' buckets (already authorised), and
+    about ``max_bytes`` of photos and signatures (a single larger version comes alone).
 
     Starts its own transaction (one snapshot for the page): call it with none open.
     """
@@ -154,13 +187,28 @@ def pull_page(session: Session, cursors: Mapping[str, int], limit: int) -> PullP
     ranges: dict[str, list] = {"rb": [], "rlo": [], "rhi": []}
     tables: set[str] = set()
     picked = 0
+    budget = max_bytes
     for name in (b for b in names if b in changed):
         room = limit - picked
-        if room <= 0:
+        if room <= 0 or budget <= 0:
             page.has_more = True
             break
         low = page.cursors[name]
         high, found, count, more = _next_cursor(session, name, low, room, overflow=not picked)
+        heavy = _heavy_bytes(session, name, low, high, found) if high > low else 0
+        while heavy > budget and count > 1:
+            # Photos: take half as many entries until they fit (a single version comes
+            # whole, so an oversized one still moves the cursor, alone on its page).
+            shrunk = _next_cursor(session, name, low, max(1, count // 2), overflow=not picked)
+            if shrunk[2] >= count:
+                break
+            high, found, count, more = shrunk
+            more = True
+            heavy = _heavy_bytes(session, name, low, high, found) if high > low else 0
+        if picked and heavy > budget:
+            page.has_more = True
+            break
+        budget -= heavy
         page.has_more |= more
         if high > low:
             picked += count
