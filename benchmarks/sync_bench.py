@@ -15,7 +15,7 @@ What it does:
 
   - ``bootstrap_s``: fresh replica of the head-office dispatcher, every page
     pulled (5,000 per page) and applied; ``peak_rss_mb`` of the client process
-    right after it (``ru_maxrss``);
+    right after it (``VmHWM`` of the worker process);
   - ``floor_s``: the same rows (same tables and columns, read back from that
     replica) ``executemany``-ed into a fresh SQLCipher file, one transaction;
   - ``noop_ms_median``: ``sync_once()`` with nothing to push or pull, median of 50;
