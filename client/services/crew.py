@@ -134,31 +134,37 @@ def my_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date) -> list[Jou
     return sorted(cards, key=lambda k: (k.start or far, k.number or "", str(k.id)))
 
 
+def journey_events(conn: Connection, journey_id: uuid.UUID) -> list[EventRow]:
+    """A journey's field events, oldest first, with who recorded each."""
+    e, u = table_for("journey_event"), table_for("user")
+    stmt = (
+        select(e, u.c.full_name)
+        .join(u, u.c.id == e.c.recorded_by, isouter=True)
+        .where(e.c.journey_id == journey_id, e.c.deleted_at.is_(None))
+        .order_by(e.c.occurred_at, e.c.id)
+    )
+    return [
+        EventRow(
+            r["id"],
+            JourneyEventType(r["event_type"]),
+            aware(r["occurred_at"]),  # type: ignore[arg-type]
+            r["note"],
+            dict(r["payload"] or {}),
+            r["full_name"] or "",
+        )
+        for r in conn.execute(stmt).mappings()
+    ]
+
+
 def journey_detail(store: LocalStore, journey_id: uuid.UUID) -> JourneyDetail | None:
     """The journey's header and its timeline, oldest event first."""
-    j, e, u = table_for("journey"), table_for("journey_event"), table_for("user")
+    j = table_for("journey")
     with store.engine.connect() as conn:
         row = conn.execute(select(j).where(j.c.id == journey_id)).mappings().first()
         if row is None or row["deleted_at"] is not None:
             return None
         card = _card(conn, dict(row))
-        stmt = (
-            select(e, u.c.full_name)
-            .join(u, u.c.id == e.c.recorded_by, isouter=True)
-            .where(e.c.journey_id == journey_id, e.c.deleted_at.is_(None))
-            .order_by(e.c.occurred_at, e.c.id)
-        )
-        events = [
-            EventRow(
-                r["id"],
-                JourneyEventType(r["event_type"]),
-                aware(r["occurred_at"]),  # type: ignore[arg-type]
-                r["note"],
-                dict(r["payload"] or {}),
-                r["full_name"] or "",
-            )
-            for r in conn.execute(stmt).mappings()
-        ]
+        events = journey_events(conn, journey_id)
     return JourneyDetail(card, events)
 
 

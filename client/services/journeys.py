@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
 
 from client.replica.store import LocalStore
+from client.services.crew import EventRow, journey_events
 from client.services.lists import QuoteRow, customer_display_name, customer_name_sql, quote_row
 from client.services.lists import quote_select as _quote_select
 from client.services.queries import get_row
@@ -26,8 +27,6 @@ JOURNEY_INDEXES: tuple[tuple[str, str], ...] = (
     ("ix_ui_journey_date", "journey (scheduled_date, created_at)"),
     ("ix_ui_journey_status_date", "journey (status, scheduled_date, created_at)"),
 )
-#: The timeline shows the whole day; a journey with more events than this is an outlier.
-MAX_EVENTS = 200
 
 
 def ensure_journey_indexes(store: LocalStore) -> None:
@@ -152,14 +151,6 @@ class CrewMember:
 
 
 @dataclass(frozen=True)
-class TimelineEvent:
-    event_type: str
-    occurred_at: dt.datetime
-    note: str | None
-    recorded_by: str
-
-
-@dataclass(frozen=True)
 class InvoiceLink:
     number: str
     status: str
@@ -175,7 +166,7 @@ class JourneyDetail:
     crew_lead: str | None = None
     truck: dict[str, Any] | None = None
     crew: list[CrewMember] = field(default_factory=list)
-    events: list[TimelineEvent] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
     quote: QuoteRow | None = None
     invoices: list[InvoiceLink] = field(default_factory=list)
 
@@ -190,20 +181,13 @@ def journey_detail(store: LocalStore, journey_id: uuid.UUID) -> JourneyDetail | 
     if row is None:
         return None
     tenant = row["tenant_id"]
-    jc, ev, u = table_for("journey_crew"), table_for("journey_event"), table_for("user")
+    jc, u = table_for("journey_crew"), table_for("user")
     inv, q = table_for("invoice"), table_for("quote")
     crew = (
         select(u.c.full_name, jc.c.crew_role)
         .select_from(jc.outerjoin(u, u.c.id == jc.c.user_id))
         .where(jc.c.tenant_id == tenant, jc.c.journey_id == journey_id, jc.c.deleted_at.is_(None))
         .order_by(jc.c.crew_role, u.c.full_name)
-    )
-    events = (
-        select(ev.c.event_type, ev.c.occurred_at, ev.c.note, u.c.full_name)
-        .select_from(ev.outerjoin(u, u.c.id == ev.c.recorded_by))
-        .where(ev.c.tenant_id == tenant, ev.c.journey_id == journey_id, ev.c.deleted_at.is_(None))
-        .order_by(ev.c.occurred_at, ev.c.created_at)
-        .limit(MAX_EVENTS)
     )
     invoices = (
         select(
@@ -221,10 +205,7 @@ def journey_detail(store: LocalStore, journey_id: uuid.UUID) -> JourneyDetail | 
         members = [
             CrewMember(r.full_name or "(someone)", str(r.crew_role)) for r in conn.execute(crew)
         ]
-        timeline = [
-            TimelineEvent(str(r.event_type), r.occurred_at, r.note, r.full_name or "")
-            for r in conn.execute(events)
-        ]
+        timeline = journey_events(conn, journey_id)
         links = [
             InvoiceLink(r.number or "Draft", str(r.status), r.total, r.balance_due, str(r.currency))
             for r in conn.execute(invoices)

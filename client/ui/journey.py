@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.replica.store import LocalStore
-from client.services.crew import EventRow, JourneyDetail, journey_detail
+from client.services.crew import JourneyDetail, journey_detail
 from client.services.journey_log import DamagePhoto, JourneyLog
 from client.services.quoting import journey_quote_id
 from client.ui.context import AppContext
@@ -33,7 +33,6 @@ from client.ui.field_widgets import (
     PhoneButton,
     clear_layout,
     crew_text,
-    local_time,
     route_text,
     status_chip,
     time_window,
@@ -46,13 +45,13 @@ from client.ui.journey_panels import (
     StepPanel,
     show_error,
 )
-from client.ui.photos import StoredPhoto, photo_ids, thumb_row, thumbnails
+from client.ui.photos import StoredPhoto, thumbnails
 from client.ui.survey_dialog import SurveyDialog, open_survey_dialog
 from client.ui.tasks import Op
+from client.ui.timeline import Timeline
 from client.ui.widgets import Card, button, label
 from shared_models.enums import JourneyEventType
 from shared_models.rules.errors import RuleViolation
-from shared_models.rules.timeline import LABELS
 
 E = JourneyEventType
 WATCHED = {"journey", "journey_event", "journey_crew", "customer", "equipment"}
@@ -72,67 +71,6 @@ def _load(store: LocalStore, journey_id: uuid.UUID) -> Loaded:
     if detail is None:
         return Loaded(None, {}, None)
     return Loaded(detail, thumbnails(detail.events), journey_quote_id(store, journey_id))
-
-
-def event_text(event: EventRow) -> str:
-    """What the timeline says under an event's title."""
-    if event.event_type is E.DAMAGE:
-        p = event.payload
-        seen = (
-            "customer saw it" if p.get("customer_acknowledged") else "not yet shown to the customer"
-        )
-        return f"{p.get('item', '')}: {p.get('description', '')} ({seen})"
-    if event.event_type is E.SIGNATURE:
-        return f"Signed by {event.payload.get('signer_name', '')}"
-    return event.note or ""
-
-
-class Timeline(Card):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Timeline", parent)
-        self.rows = QVBoxLayout()
-        self.rows.setSpacing(10)
-        self.body.addLayout(self.rows)
-        self.body.addStretch(1)
-
-    def set_events(
-        self, events: list[EventRow], photos: dict[str, StoredPhoto] | None = None
-    ) -> None:
-        photos = photos or {}
-        attached = {i for e in events if e.event_type is E.DAMAGE for i in photo_ids(e)}
-        events = [e for e in events if not (e.event_type is E.PHOTO and str(e.id) in attached)]
-        clear_layout(self.rows)
-        if not events:
-            self.rows.addWidget(
-                label(
-                    "Nothing recorded yet. Tap “Arrived” when the crew gets there.",
-                    "Muted",
-                    wrap=True,
-                )
-            )
-        for event in events:
-            row = QWidget()
-            grid = QGridLayout(row)
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setHorizontalSpacing(10)
-            grid.setVerticalSpacing(0)
-            dot = "⚠" if event.event_type is E.DAMAGE else "●"
-            grid.addWidget(label(local_time(event.occurred_at), "EventTime"), 0, 0)
-            grid.addWidget(label(dot, "Dot"), 0, 1)
-            grid.addWidget(
-                label(LABELS.get(event.event_type, event.event_type), "EventTitle"), 0, 2
-            )
-            grid.addWidget(label(event.recorded_by, "Muted"), 0, 3, Qt.AlignmentFlag.AlignRight)
-            detail = event_text(event)
-            if detail:
-                grid.addWidget(label(detail, "Muted", wrap=True), 1, 2, 1, 2)
-            shown = photo_ids(event) if event.event_type is E.DAMAGE else []
-            if event.event_type is E.PHOTO:
-                shown = [str(event.payload.get("photo_id") or event.id)]
-            if shown:
-                grid.addWidget(thumb_row(shown, photos), 2, 2, 1, 2)
-            grid.setColumnStretch(2, 1)
-            self.rows.addWidget(row)
 
 
 class JourneyHeader(Card):

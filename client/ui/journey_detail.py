@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QWidget
@@ -9,25 +10,9 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from client.services.journeys import JourneyDetail
 from client.ui import format as fmt
 from client.ui.detail_pane import DetailPane, fields_card, line
+from client.ui.photos import StoredPhoto
+from client.ui.timeline import Timeline
 from client.ui.widgets import Card, ChipLabel, label
-
-#: How the timeline names each event type (others: humanized).
-EVENT_TEXT = {
-    "DEPARTED_DEPOT": "Left the depot",
-    "ARRIVED_ORIGIN": "Arrived at pickup",
-    "LOADING_STARTED": "Loading started",
-    "LOADING_FINISHED": "Loading finished",
-    "DEPARTED_ORIGIN": "Left pickup",
-    "ARRIVED_DESTINATION": "Arrived at delivery",
-    "UNLOADING_STARTED": "Unloading started",
-    "UNLOADING_FINISHED": "Unloading finished",
-    "BREAK_START": "Break started",
-    "BREAK_END": "Break ended",
-    "SIGNATURE": "Customer signed",
-    "NOTE": "Note",
-    "DAMAGE": "Damage reported",
-    "PHOTO": "Photo",
-}
 
 
 def _address(row: dict[str, Any], prefix: str) -> str:
@@ -72,21 +57,10 @@ def _crew_card(detail: JourneyDetail) -> Card:
     return fields_card("Crew & truck", pairs)
 
 
-def _timeline_card(detail: JourneyDetail) -> Card:
-    card = Card("Timeline")
-    if not detail.events:
-        card.body.addWidget(label("Nothing recorded by the crew yet.", "Muted"))
-    for event in detail.events:
-        local = event.occurred_at.astimezone() if event.occurred_at.tzinfo else event.occurred_at
-        what = EVENT_TEXT.get(event.event_type, fmt.humanize(event.event_type))
-        text = what if not event.note else f"{what}\n{event.note}"
-        holder = line(label(f"{local:%H:%M}", "Muted"), "")
-        row = holder.layout()
-        row.insertWidget(1, label(text, wrap=True), 1)  # type: ignore[union-attr]
-        if event.recorded_by:
-            row.addWidget(label(event.recorded_by, "Muted"))  # type: ignore[union-attr]
-        card.body.addWidget(holder)
-    return card
+def _timeline_card(detail: JourneyDetail, photos: Mapping[str, StoredPhoto]) -> Card:
+    timeline = Timeline(empty_text="Nothing recorded by the crew yet.")
+    timeline.set_events(detail.events, dict(photos))
+    return timeline
 
 
 def _documents_card(detail: JourneyDetail) -> Card:
@@ -116,7 +90,10 @@ def _documents_card(detail: JourneyDetail) -> Card:
     return card
 
 
-def show_journey(pane: DetailPane, detail: JourneyDetail | None) -> None:
+def show_journey(
+    pane: DetailPane, detail: JourneyDetail | None, photos: Mapping[str, StoredPhoto] | None = None
+) -> None:
+    """``photos``: the timeline's thumbnails, decoded off the UI thread (``photos.thumbnails``)."""
     if detail is None:
         pane.clear("This journey is no longer on this device.")
         return
@@ -128,7 +105,7 @@ def show_journey(pane: DetailPane, detail: JourneyDetail | None) -> None:
         _header(detail),
         route,
         _crew_card(detail),
-        _timeline_card(detail),
+        _timeline_card(detail, photos or {}),
         _documents_card(detail),
     ]
     notes = [str(row[k]) for k in ("crew_instructions", "notes") if row.get(k)]

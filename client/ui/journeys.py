@@ -32,6 +32,7 @@ from client.ui.context import AppContext
 from client.ui.detail_pane import DetailPane
 from client.ui.journey_detail import show_journey
 from client.ui.paged_model import Column, PagedTableModel
+from client.ui.photos import StoredPhoto, thumbnails
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
 from client.ui.widgets import ChipDelegate, PageHeader, StatusFilter, button, label
@@ -206,10 +207,23 @@ class JourneysView(QWidget):
         if journey is None:
             return
         self._shown = journey.id
-        Op(parent=self, op=lambda: journey_detail(self.store, journey.id)).success(
-            lambda detail: self._show(journey.id, detail)
+        Op(parent=self, op=lambda: _load(self.store, journey.id)).success(
+            lambda loaded: self._show(journey.id, *loaded)
         ).run_in_background()
 
-    def _show(self, journey_id: uuid.UUID, detail: JourneyDetail | None) -> None:
+    def _show(
+        self,
+        journey_id: uuid.UUID,
+        detail: JourneyDetail | None,
+        photos: dict[str, StoredPhoto],
+    ) -> None:
         if journey_id == self._shown:  # a later click wins over a slower earlier load
-            show_journey(self.pane, detail)
+            show_journey(self.pane, detail, photos)
+
+
+def _load(
+    store: LocalStore, journey_id: uuid.UUID
+) -> tuple[JourneyDetail | None, dict[str, StoredPhoto]]:
+    """The journey and its photo thumbnails, both read and decoded off the UI thread."""
+    detail = journey_detail(store, journey_id)
+    return detail, thumbnails(detail.events) if detail is not None else {}

@@ -213,6 +213,21 @@ def test_crew_lead_records_damage_with_two_photos_offline_and_server_links_them(
     captioned = server_db.row("journey_event", stored["payload"]["photo_ids"][0])
     assert captioned is not None and captioned["payload"]["caption"] == "Left leg, close up"
 
+    # The office sees the note and both photos in its journey pane after its own sync.
+    office = signed_in(scene.accounts["disp"], network.url)
+    office.engine().sync_once()
+    desk = open_window(office, sync=False)
+    journeys = desk.show_section("journeys")
+    qtbot.waitUntil(lambda: journeys.model.rowCount() > 0, timeout=WAIT)
+    rows = [journeys.model.row(i) for i in range(journeys.model.rowCount())]
+    journeys.table.selectRow(next(i for i, r in enumerate(rows) if r.id == crew_day.morning))
+
+    def pane_thumbs() -> list[str]:
+        shown = journeys.pane.findChildren(PhotoThumb)
+        return [t.photo.id for t in shown if t.isVisibleTo(journeys)]
+
+    qtbot.waitUntil(lambda: pane_thumbs() == note.payload["photo_ids"], timeout=WAIT)
+
 
 def test_a_file_that_is_not_a_usable_picture_is_refused_and_the_others_kept(
     qtbot: QtBot,
