@@ -128,8 +128,21 @@ class DevicesPublic(BaseModel):
     count: int
 
 
+class AdminFieldError(AdminError):
+    """The server refused one field of the request (``field`` names it for the form)."""
+
+    def __init__(self, message: str, *, field: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 class AdminService:
     """Device management for the signed-in admin (blocking: run it off the UI thread)."""
+
+    #: What the admin was doing, in the sentences a refusal shows.
+    subject = "manage devices"
+    needs_connection = NEEDS_CONNECTION
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -163,10 +176,14 @@ class AdminService:
         try:
             return self.workspace.session.call(call)
         except ServerUnavailable as exc:
-            raise NeedsConnection(NEEDS_CONNECTION) from exc
+            raise NeedsConnection(self.needs_connection) from exc
         except PermissionDeniedError as exc:
-            raise AdminError("Only an administrator can manage devices.") from exc
+            raise AdminError(f"Only an administrator can {self.subject}.") from exc
         except (SessionExpired, DeviceRevoked) as exc:
-            raise AdminError("Your session has ended: sign in again to manage devices.") from exc
+            raise AdminError(f"Your session has ended: sign in again to {self.subject}.") from exc
         except SyncError as exc:
+            field = exc.details.get("field") if isinstance(exc.details, dict) else None
+            message = f"{exc.message[:1].upper()}{exc.message[1:]}."
+            if field:
+                raise AdminFieldError(message.replace("..", "."), field=str(field)) from exc
             raise AdminError(f"The server refused: {exc.message}") from exc

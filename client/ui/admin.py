@@ -1,6 +1,8 @@
-"""Admin: the tenant's users (from the replica) and devices (from the server), with Revoke.
+"""Admin: the tenant's users (from the replica), roles, and devices (from the server).
 
-Users read offline. Devices need the server: they load through
+Users read offline and are edited offline (synced updates); creating one,
+resetting a password and a person's permission overrides need the server
+(``admin_user_form``, ``admin_roles``). Devices need the server: they load through
 ``AdminService`` on the network pool, and an unreachable server shows an
 inline message instead of blocking anything. Revoking asks first.
 """
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from client.services.admin import AdminService, DevicePublic, UserRow, list_users
 from client.ui import format as fmt
+from client.ui.admin_roles import RolesPanel, UserPermissionsDialog
+from client.ui.admin_user_form import PasswordResetDialog, UserCreateDialog, UserEditDialog
 from client.ui.context import AppContext
 from client.ui.paged_model import Column, ListSource, PagedTableModel
 from client.ui.tables import make_table, size_columns
@@ -95,15 +99,31 @@ class AdminView(QWidget):
         self.refresh_button = button("Refresh")
         self.revoke_button = button("Revoke access…", primary=True)
         self.revoke_button.setEnabled(False)
+        self.users_banner = Banner()
+        self.users_note = label("Double-click a person to edit them.", "Muted")
+        self.new_user_button = button("New user…", primary=True)
+        self.edit_button = button("Edit…")
+        self.permissions_button = button("Permissions…")
+        self.password_button = button("Reset password…")
+        self.user_buttons = (self.edit_button, self.permissions_button, self.password_button)
+        for b in self.user_buttons:
+            b.setEnabled(False)
+        self.roles = RolesPanel(ctx)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._page(self.users_table), "Users")
+        users_bar = QHBoxLayout()
+        users_bar.addWidget(self.users_note, 1)
+        for b in (*self.user_buttons, self.new_user_button):
+            users_bar.addWidget(b)
+        self.tabs.addTab(self._page(self.users_banner, users_bar, self.users_table), "Users")
         bar = QHBoxLayout()
         bar.addWidget(self.devices_note, 1)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.revoke_button)
         self.tabs.addTab(self._page(self.banner, bar, self.devices_table), "Devices")
+        self.devices_tab = self.tabs.count() - 1
+        self.tabs.addTab(self.roles, "Roles and scopes")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
@@ -114,6 +134,12 @@ class AdminView(QWidget):
         self.refresh_button.clicked.connect(self.load_devices)
         self.revoke_button.clicked.connect(self.revoke_selected)
         self.devices_table.selectionModel().selectionChanged.connect(self._device_selected)
+        self.users_table.selectionModel().selectionChanged.connect(self._user_selected)
+        self.users_table.doubleClicked.connect(lambda *_: self.edit_selected())
+        self.new_user_button.clicked.connect(self.new_user)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.permissions_button.clicked.connect(self.permissions_selected)
+        self.password_button.clicked.connect(self.reset_selected)
         ctx.hub.changed.connect(self.on_tables_changed)
         self.load_users()
         self.load_devices()
@@ -148,6 +174,64 @@ class AdminView(QWidget):
         self.tabs.setTabText(0, f"Users ({len(users)})")
         self.header.subtitle.setText(f"{len(users)} people, {active} active")
 
+    def selected_user(self) -> UserRow | None:
+        rows = self.users_table.selectionModel().selectedRows()
+        return self.users_model.row(rows[0]) if rows else None
+
+    def _user_selected(self, *_: QItemSelection) -> None:
+        for b in self.user_buttons:
+            b.setEnabled(self.selected_user() is not None)
+
+    def edit_selected(self) -> UserEditDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        dialog = UserEditDialog(self.ctx, user.id, parent=self)
+        dialog.saved.connect(lambda changes: self._user_saved(user, changes))
+        dialog.open()
+        return dialog
+
+    def _user_saved(self, user: UserRow, changes: dict[str, object]) -> None:
+        if changes:
+            self.ctx.hub.announce({"user"})
+            self.users_banner.show_message(
+                f"{user.name}: saved. Their computer follows on its next sync.", kind="info"
+            )
+
+    def new_user(self) -> UserCreateDialog:
+        dialog = UserCreateDialog(self.ctx, parent=self)
+        dialog.saved.connect(
+            lambda created: self.users_banner.show_message(
+                f"{created.full_name} ({created.email}) was created: they appear in this "
+                "list after the next sync.",
+                kind="info",
+            )
+        )
+        dialog.open()
+        return dialog
+
+    def permissions_selected(self) -> UserPermissionsDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        dialog = UserPermissionsDialog(self.ctx, user, parent=self)
+        dialog.open()
+        return dialog
+
+    def reset_selected(self) -> PasswordResetDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        dialog = PasswordResetDialog(self.ctx, user.id, f"{user.name} ({user.email})", parent=self)
+        dialog.saved.connect(
+            lambda done: self.users_banner.show_message(
+                f"{user.name} has a new password; {done.sessions_ended} session(s) ended.",
+                kind="info",
+            )
+        )
+        dialog.open()
+        return dialog
+
     # -- devices -------------------------------------------------------------------------
 
     def load_devices(self) -> None:
@@ -163,7 +247,7 @@ class AdminView(QWidget):
         self.refresh_button.setEnabled(True)
         self.devices_model.set_source(ListSource(devices))
         active = sum(not d.revoked for d in devices)
-        self.tabs.setTabText(1, f"Devices ({active})")
+        self.tabs.setTabText(self.devices_tab, f"Devices ({active})")
         self.devices_note.setText(
             f"{active} active, {len(devices) - active} revoked. A revoked computer erases "
             "its local data the next time it connects."

@@ -4,27 +4,43 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared_models.enums import PermissionScope, UserRole
+from shared_models.enums import PermissionScope, UserRole, UserStatus
 from shared_models.models import Location, RolePermission, Tenant, User
 from shared_models.permissions import DEFAULT_GRANTS, default_home_scope
+from shared_models.rules import accounts as account_rules
 from sync_server.auth.passwords import check_password_strength, hash_password
 
 
 class AccountError(ValueError):
     """An account request that cannot be carried out; the message says why."""
 
+    field: str | None = None
+
+
+class InvalidEmail(AccountError):
+    """The email address is not one (the API answers 422 naming ``email``)."""
+
+    field = "email"
+
+
+class DuplicateEmail(AccountError):
+    """Another account signs in with this email (the API answers 409 ``conflict``)."""
+
+    field = "email"
+
 
 def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise AccountError(f"invalid email address {email!r}: {exc}") from exc
+        raise InvalidEmail(f"invalid email address {email!r}: {exc}") from exc
 
 
 def parse_role(role: str | UserRole) -> UserRole:
@@ -136,6 +152,7 @@ def create_user(
     password: str,
     scope: PermissionScope | None = None,
     extra_user_inputs: Iterable[str] = (),
+    **profile: Any,
 ) -> User:
     """Validate everything first, then write: a refused request changes nothing."""
     email = normalise_email(email)
@@ -143,7 +160,7 @@ def create_user(
     if not full_name.strip():
         raise AccountError("full name is required")
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise AccountError(f"a user with email {email} already exists")
+        raise DuplicateEmail(f"a user with email {email} already exists")
     check_password_strength(password, user_inputs=[email, full_name, *extra_user_inputs])
     user = User(
         tenant_id=tenant.id,
@@ -153,7 +170,59 @@ def create_user(
         role=user_role,
         scope=scope or default_home_scope(user_role),
         password_hash=hash_password(password),
+        **profile,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def other_active_admins(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
+    """Active admins of the tenant besides ``user_id`` (what the last-admin rule needs)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                User.tenant_id == tenant_id,
+                User.id != user_id,
+                User.role == UserRole.ADMIN,
+                User.status == UserStatus.ACTIVE,
+                User.deleted_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def check_user_write(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    actor_role: str | None,
+    before: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+) -> None:
+    """The shared account rules for a ``user`` row written through the sync path.
+
+    Raises ``RuleViolation``; only fields the change touches are format-checked,
+    so old stored data never blocks an unrelated edit.
+    """
+    after = {**(before or {}), **values}
+    fields = None if before is None else values.keys()
+    account_rules.check_user_fields(after, fields=fields)
+    if before is None:
+        others = 1  # a new row cannot remove an admin
+    else:
+        others = other_active_admins(session, tenant_id=tenant_id, user_id=before["id"])
+    account_rules.check_user_change(
+        before, after, actor_id=actor_id, actor_role=actor_role, other_active_admins=others
+    )
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password for ``user``, under the same strength rules as at creation."""
+    check_password_strength(password, user_inputs=[user.email, user.full_name])
+    user.password_hash = hash_password(password)
+    session.flush()

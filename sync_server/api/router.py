@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 
 from sync_server.api.auth_deps import sync_guard
 from sync_server.api.routes import (
+    admin_users,
     auth,
     calendar,
     devices,
@@ -27,6 +28,7 @@ root_router.include_router(health.router)
 
 # sync_guard: every /v1/sync/* route refuses outdated clients and counts per-user hits.
 api_router = APIRouter(prefix="/v1", dependencies=[Depends(sync_guard)])
+api_router.include_router(admin_users.router)
 api_router.include_router(auth.router)
 api_router.include_router(calendar.router)
 api_router.include_router(devices.router)

@@ -41,6 +41,7 @@ from shared_models.sync.codec import encode_value, wire_columns
 from shared_models.sync.codec import synced_table as _synced_table
 from shared_models.sync.hlc import SERVER_NODE, Hlc
 from shared_models.types import utcnow
+from sync_server.admin.accounts import check_user_write
 from sync_server.db.versioning import next_versions
 from sync_server.db.write_models import FieldClock
 from sync_server.sync import derived
@@ -340,6 +341,8 @@ class SyncWriter:
             "updated_at": now,
             "updated_by": self.actor.user_id,
         }
+        if table == "user":
+            self._check_user(before, values)  # deleting the last admin locks everyone out
         stored = self._store_update(table, row_id, values, before)
         self._record(table, "delete", before, stored, mutation_id, None, ())
         return stored
@@ -351,6 +354,20 @@ class SyncWriter:
         return dict(row)
 
     # -- bookkeeping ----------------------------------------------------------
+    def _check_user(self, before: Mapping[str, Any] | None, values: Mapping[str, Any]) -> None:
+        """Nobody locks the company out (``shared_models.rules.accounts``)."""
+        try:
+            check_user_write(
+                self.session,
+                tenant_id=self.actor.tenant_id,
+                actor_id=self.actor.user_id,
+                actor_role=self.actor.role,
+                before=before,
+                values=values,
+            )
+        except RuleViolation as exc:
+            raise RuleRefused(exc) from exc
+
     def _prepare(
         self, table: str, values: dict[str, Any], before: Mapping[str, Any] | None
     ) -> None:
@@ -365,6 +382,8 @@ class SyncWriter:
                 contact.check_row(table, {**(before or {}), **values}, fields=fields)
             except RuleViolation as exc:
                 raise RuleRefused(exc) from exc
+        if table == "user":
+            self._check_user(before, values)
         if table in derived.ITEM_PARENT and (
             {"unit_price", "quantity", "discount_pct"} & values.keys() or before is None
         ):
