@@ -77,9 +77,9 @@ def _matrix() -> Iterator[Grant]:
     )
     yield from _grants(UserRole.DISPATCHER, FLEET + STOCK, READ_WRITE, S.LOCATION)
     yield from _grants(UserRole.DISPATCHER, FLAGS, (A.READ, A.UPDATE), S.LOCATION)
-    yield from _grants(
-        UserRole.DISPATCHER, ("invoice", "invoice_item", "payment"), (A.READ,), S.LOCATION
-    )
+    # Read-only billing (has this customer paid its deposit?): the whole finance bucket,
+    # ledger rows included, or the bucket never reaches a dispatcher's laptop.
+    yield from _grants(UserRole.DISPATCHER, FINANCE, (A.READ,), S.LOCATION)
     yield from _grants(UserRole.DISPATCHER, REFERENCE + ("user", "location"), (A.READ,), S.CLIENT)
     yield from _grants(UserRole.DISPATCHER, ("quote",), (A.EXPORT,), S.LOCATION)
 

@@ -76,6 +76,7 @@ def test_dispatcher_sees_their_location_only(scene: Scene) -> None:
         f"location_sales:{loc0}",
         f"location_ops:{loc0}",
         f"location_fleet:{loc0}",
+        f"location_finance:{loc0}",  # read-only billing of their branch
     }
     assert disp.ids("customer") == ids(a, "c1", "c2", "c3")
     assert disp.ids("journey") == ids(a, "j1", "j2", "j3")

@@ -40,13 +40,14 @@ def test_crew_lead_gets_reference_own_jobs_and_their_fleet() -> None:
     }
 
 
-def test_dispatcher_gets_their_location() -> None:
+def test_dispatcher_gets_their_location_billing_included_read_only() -> None:
     assert buckets_of(UserRole.DISPATCHER) == {
         f"tenant_ref:{TENANT}",
         f"own:{USER}",
         f"location_sales:{HOME}",
         f"location_ops:{HOME}",
         f"location_fleet:{HOME}",
+        f"location_finance:{HOME}",
     }
 
 
