@@ -7,6 +7,9 @@ with the same ``compute_totals`` the server runs, so what the customer sees
 offline is what the server stores. Payments and refunds are checked by the
 same rules the server applies (``shared_models.rules.ledger``) before they are
 queued, so a refusal shows at once instead of after the next sync.
+
+This module holds the writes; the invoices screen reads through
+``invoice_list``, ``invoice_detail`` and ``invoice_billable``.
 """
 
 from __future__ import annotations
@@ -14,32 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import select, update
 
-from client.replica.store import LocalStore
 from client.services.errors import InvalidWrite, RowNotFound
-from client.services.lists import customer_name_sql
+from client.services.invoice_dates import zone_date
 from client.services.permissions import require, signed_in_user, user_grants
 from client.services.queries import get_row, list_rows
-from client.services.search import search
 from client.services.writes import LocalWriteService, WriteBatch
-from client.sync import outbox
 from client.sync.db import table_for
 from shared_models.enums import (
     Currency,
@@ -350,8 +337,8 @@ class BillingService:
         value = rules.check_refund(
             amount=amount,
             currency=original["currency"],
-            original=_fact(original),
-            other_refunds=[_fact(r) for r in others],
+            original=payment_fact(original),
+            other_refunds=[payment_fact(r) for r in others],
             invoice_id=original["invoice_id"],
         )
         invoice = self._row("invoice", original["invoice_id"])
@@ -372,7 +359,7 @@ class BillingService:
             self.store, "payment", filters={"invoice_id": invoice_id}, limit=10_000
         )
         return rules.settle(
-            self.totals(invoice_id).total or invoice["total"], [_fact(p) for p in payments]
+            self.totals(invoice_id).total or invoice["total"], [payment_fact(p) for p in payments]
         )
 
     def _insert_payment(
@@ -482,7 +469,7 @@ class BillingService:
         return row
 
 
-def _fact(row: Mapping[str, Any]) -> rules.PaymentFact:
+def payment_fact(row: Mapping[str, Any]) -> rules.PaymentFact:
     return rules.PaymentFact(
         id=row["id"],
         amount=row["amount"],
@@ -505,17 +492,18 @@ def _settle_locally(batch: WriteBatch, invoice_id: uuid.UUID) -> None:
     invoice = batch.read("invoice", invoice_id)
     if invoice is None:
         raise RowNotFound(f"no invoice {invoice_id} in this replica")
+    location = batch.read("location", invoice["location_id"])
     p = table_for("payment")
     rows = batch.conn.execute(
         select(p).where(p.c.invoice_id == invoice["id"], p.c.deleted_at.is_(None))
     ).mappings()
-    settled = rules.settle(invoice["total"], [_fact(r) for r in rows])
+    settled = rules.settle(invoice["total"], [payment_fact(r) for r in rows])
     status = workflow.derive_invoice_status(
         total=invoice["total"],
         amount_paid=settled.gross_paid,
         refunded=settled.refunded,
         due_date=invoice["due_date"],
-        today=dt.date.today(),
+        today=zone_date((location or {}).get("timezone"), _utcnow()),
         current=invoice["status"],
     )
     paid_at = invoice["paid_at"] or _utcnow()
@@ -531,328 +519,3 @@ def _settle_locally(batch: WriteBatch, invoice_id: uuid.UUID) -> None:
             paid_at=paid_at if status == InvoiceStatus.PAID else None,
         )
     )
-
-
-# -- what the invoices screen reads -------------------------------------------------
-#: Statuses whose balance can fall due: shown OVERDUE once the due date has passed.
-_DUE = tuple(s.value for s in invoicing.DUE_STATUSES)
-SEARCH_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class InvoiceQuery:
-    """The list's filter: a status as displayed (OVERDUE by the calendar) and search text."""
-
-    status: str | None = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    id: uuid.UUID
-    number: str
-    #: No legal number yet: ``number`` is this laptop's provisional one.
-    provisional: bool
-    customer_name: str
-    issue_date: dt.date | None
-    due_date: dt.date | None
-    status: str
-    total: Decimal
-    balance_due: Decimal
-    credit_amount: Decimal
-    currency: str
-    created_at: dt.datetime
-
-
-def shown_status_sql(i: Any, today: dt.date) -> ColumnElement[str]:
-    """``invoicing.displayed_status`` in SQL, so filter, counts and rows agree."""
-    late = and_(i.status.in_(_DUE), i.due_date < today, i.balance_due > 0)
-    return case((late, literal("OVERDUE")), else_=cast(i.status, String))
-
-
-def _invoice_where(store: LocalStore, query: InvoiceQuery, today: dt.date) -> list[Any]:
-    i = table_for("invoice").c
-    where: list[Any] = [i.deleted_at.is_(None)]
-    if query.status:
-        where.append(shown_status_sql(i, today) == query.status)
-    text = query.text.strip()
-    if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        number = (
-            func.coalesce(i.number, "") + literal(" ") + func.coalesce(i.provisional_number, "")
-        )
-        found = or_(number.ilike(like, escape="\\"))
-        customers = search(store, "customer", text, limit=SEARCH_LIMIT)
-        if customers:
-            found = or_(found, i.customer_id.in_(customers))
-        where.append(found)
-    return where
-
-
-def count_invoices(store: LocalStore, query: InvoiceQuery = InvoiceQuery()) -> int:
-    t = table_for("invoice")
-    stmt = select(func.count()).select_from(t).where(*_invoice_where(store, query, _today()))
-    with store.engine.connect() as conn:
-        return int(conn.execute(stmt).scalar_one())
-
-
-def invoice_page(
-    store: LocalStore, query: InvoiceQuery = InvoiceQuery(), *, offset: int, limit: int
-) -> list[InvoiceRow]:
-    """Newest first (issue date, then creation): the invoices being worked on come first."""
-    today = _today()
-    i, c = table_for("invoice"), table_for("customer")
-    stmt = (
-        select(
-            i.c.id,
-            i.c.number,
-            i.c.provisional_number,
-            customer_name_sql(c.c).label("customer_name"),
-            i.c.issue_date,
-            i.c.due_date,
-            shown_status_sql(i.c, today).label("shown"),
-            i.c.total,
-            i.c.balance_due,
-            i.c.credit_amount,
-            i.c.currency,
-            i.c.created_at,
-        )
-        .select_from(i.outerjoin(c, c.c.id == i.c.customer_id))
-        .where(*_invoice_where(store, query, today))
-        .order_by(i.c.issue_date.desc(), i.c.created_at.desc(), literal_column("invoice.rowid"))
-        .limit(limit)
-        .offset(offset)
-    )
-    with store.engine.connect() as conn:
-        return [_invoice_row(r) for r in conn.execute(stmt)]
-
-
-def _invoice_row(r: Any) -> InvoiceRow:
-    return InvoiceRow(
-        id=r.id,
-        number=r.number or r.provisional_number or "—",
-        provisional=r.number is None,
-        customer_name=r.customer_name or "(unknown customer)",
-        issue_date=r.issue_date,
-        due_date=r.due_date,
-        status=str(r.shown),
-        total=r.total if r.total is not None else ZERO,
-        balance_due=r.balance_due if r.balance_due is not None else ZERO,
-        credit_amount=r.credit_amount if r.credit_amount is not None else ZERO,
-        currency=str(r.currency),
-        created_at=r.created_at,
-    )
-
-
-def invoice_status_counts(store: LocalStore) -> dict[str, int]:
-    """Live invoices per displayed status (an unpaid SENT one past due counts as OVERDUE)."""
-    i = table_for("invoice")
-    shown = shown_status_sql(i.c, _today())
-    stmt = select(shown, func.count()).where(i.c.deleted_at.is_(None)).group_by(shown)
-    with store.engine.connect() as conn:
-        return {str(status): int(n) for status, n in conn.execute(stmt)}
-
-
-@dataclass(frozen=True)
-class PaymentView:
-    """A payment or refund as the detail pane lists it."""
-
-    id: uuid.UUID
-    method: str
-    amount: Decimal
-    status: str
-    received_at: dt.datetime
-    reference: str | None
-    refund_of_id: uuid.UUID | None
-    #: Refunded so far, and what may still be refunded (0 for refunds and unreceived money).
-    refunded: Decimal
-    refundable: Decimal
-    pending_sync: bool
-
-
-@dataclass(frozen=True)
-class InvoiceDetail:
-    row: dict[str, Any]
-    customer: dict[str, Any]
-    items: list[dict[str, Any]]
-    payments: list[PaymentView]
-    settlement: rules.Settlement
-    #: Displayed status (OVERDUE by the calendar) and the manual steps it allows.
-    status: str
-    actions: dict[str, str]
-    #: What the receivable ledger sums to under the shared rules, and what the server posted.
-    ledger_balance: Decimal
-    ledger_posted: Decimal
-    journey_number: str | None
-    quote_number: str | None
-    pending_sync: bool
-
-    @property
-    def number(self) -> str:
-        return str(self.row["number"] or self.row["provisional_number"] or "Draft invoice")
-
-
-def invoice_detail(store: LocalStore, invoice_id: uuid.UUID) -> InvoiceDetail | None:
-    """Everything the invoice pane shows, unsynced payments included."""
-    invoice = get_row(store, "invoice", invoice_id)
-    if invoice is None:
-        return None
-    customer = get_row(store, "customer", invoice["customer_id"]) or {}
-    items = list_rows(
-        store, "invoice_item", filters={"invoice_id": invoice_id}, order_by="sort_order", limit=500
-    )
-    rows = list_rows(store, "payment", filters={"invoice_id": invoice_id}, limit=10_000)
-    rows.sort(key=lambda p: p["received_at"])
-    facts = [_fact(p) for p in rows]
-    settled = rules.settle(invoice["total"], facts)
-    ids = {("payment", str(p["id"])) for p in rows} | {("invoice", str(invoice_id))}
-    with store.engine.connect() as conn:
-        pending = {m.row_id for m in outbox.pending_for_rows(conn, ids)}
-    payments = [_payment_view(p, rows, settled, str(p["id"]) in pending) for p in rows]
-    posted = sum(
-        (
-            f["amount"]
-            for f in list_rows(
-                store, "financial_transaction", filters={"invoice_id": invoice_id}, limit=10_000
-            )
-        ),
-        ZERO,
-    )
-    status = invoicing.displayed_status(
-        invoice["status"], invoice["due_date"], _today(), invoice["balance_due"]
-    )
-    actions = {
-        str(to): label
-        for (frm, to), label in workflow.MANUAL_ACTIONS.items()
-        if frm == InvoiceStatus(invoice["status"])
-        and not (to == InvoiceStatus.CANCELLED and settled.amount_paid > 0)
-    }
-    journey = get_row(store, "journey", invoice["journey_id"]) if invoice["journey_id"] else None
-    quote = get_row(store, "quote", invoice["quote_id"]) if invoice["quote_id"] else None
-    return InvoiceDetail(
-        row=invoice,
-        customer=customer,
-        items=items,
-        payments=payments,
-        settlement=settled,
-        status=str(status),
-        actions=actions,
-        ledger_balance=sum(rules.ledger_targets(invoice["total"], facts).values(), ZERO),
-        ledger_posted=posted,
-        journey_number=(journey or {}).get("number"),
-        quote_number=(quote or {}).get("number"),
-        pending_sync=invoice["number"] is None or str(invoice_id) in pending,
-    )
-
-
-def _payment_view(
-    p: Mapping[str, Any], rows: list[dict[str, Any]], settled: rules.Settlement, pending: bool
-) -> PaymentView:
-    back = sum(
-        (
-            r["amount"]
-            for r in rows
-            if r["refund_of_id"] == p["id"] and r["status"] not in ("FAILED", "CANCELLED")
-        ),
-        ZERO,
-    )
-    received = p["refund_of_id"] is None and p["status"] in rules.RECEIVED
-    status = settled.originals.get(p["id"], (ZERO, p["status"]))[1]
-    return PaymentView(
-        id=p["id"],
-        method=str(p["method"]),
-        amount=p["amount"],
-        status=str(status),
-        received_at=p["received_at"],
-        reference=p["reference"],
-        refund_of_id=p["refund_of_id"],
-        refunded=back,
-        refundable=max(p["amount"] - back, ZERO) if received else ZERO,
-        pending_sync=pending,
-    )
-
-
-@dataclass(frozen=True)
-class Billable:
-    """A completed journey or an accepted fixed-price quote that has no invoice yet."""
-
-    id: uuid.UUID
-    number: str
-    customer_name: str
-    day: dt.date | None
-    detail: str
-
-
-def billable_journeys(store: LocalStore) -> list[Billable]:
-    """Completed journeys without a live invoice, most recent first."""
-    j, c, i = table_for("journey"), table_for("customer"), table_for("invoice")
-    billed = select(i.c.journey_id).where(i.c.deleted_at.is_(None), i.c.journey_id.is_not(None))
-    stmt = (
-        select(
-            j.c.id,
-            j.c.number,
-            customer_name_sql(c.c).label("customer_name"),
-            j.c.scheduled_date,
-            j.c.crew_size_required,
-            j.c.origin_city,
-            j.c.destination_city,
-        )
-        .select_from(j.outerjoin(c, c.c.id == j.c.customer_id))
-        .where(j.c.deleted_at.is_(None), j.c.status == "COMPLETED", j.c.id.not_in(billed))
-        .order_by(j.c.scheduled_date.desc(), j.c.created_at.desc())
-        .limit(500)
-    )
-    with store.engine.connect() as conn:
-        return [
-            Billable(
-                r.id,
-                r.number or "New job (number on sync)",
-                r.customer_name or "(unknown customer)",
-                r.scheduled_date,
-                " → ".join(x for x in (r.origin_city, r.destination_city) if x)
-                + (f" · {r.crew_size_required} movers" if r.crew_size_required else ""),
-            )
-            for r in conn.execute(stmt)
-        ]
-
-
-def billable_quotes(store: LocalStore) -> list[Billable]:
-    """Accepted FLAT or BINDING quotes no invoice was made from, most recent first."""
-    q, c, i = table_for("quote"), table_for("customer"), table_for("invoice")
-    billed = select(i.c.quote_id).where(i.c.deleted_at.is_(None), i.c.quote_id.is_not(None))
-    stmt = (
-        select(
-            q.c.id,
-            q.c.number,
-            q.c.provisional_number,
-            customer_name_sql(c.c).label("customer_name"),
-            q.c.move_date,
-            q.c.estimate_type,
-            q.c.total,
-            q.c.currency,
-        )
-        .select_from(q.outerjoin(c, c.c.id == q.c.customer_id))
-        .where(
-            q.c.deleted_at.is_(None),
-            q.c.status.in_([s.value for s in invoicing.BILLABLE_QUOTE]),
-            q.c.estimate_type.in_([e.value for e in invoicing.FIXED_PRICE]),
-            q.c.id.not_in(billed),
-        )
-        .order_by(q.c.move_date.desc(), q.c.created_at.desc())
-        .limit(500)
-    )
-    with store.engine.connect() as conn:
-        return [
-            Billable(
-                r.id,
-                r.number or r.provisional_number or "Quote (number on sync)",
-                r.customer_name or "(unknown customer)",
-                r.move_date,
-                f"{str(r.estimate_type).title()} estimate · {r.total:,.2f} {r.currency}",
-            )
-            for r in conn.execute(stmt)
-        ]
-
-
-def _today() -> dt.date:
-    return dt.date.today()

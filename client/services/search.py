@@ -1,8 +1,13 @@
-"""Local full-text search (SQLite FTS5, index managed by sqlite-utils) over customers, leads, quotes.
+"""Local full-text search (SQLite FTS5, index managed by sqlite-utils): customers, leads, quotes,
+invoices.
 
 External-content FTS tables kept current by sqlite-utils' triggers, so pulled
 pages and local writes update the index in their own transaction. Quotes are
 also found by their customer's name, through the customer index.
+
+The FTS tables are not part of the replica's schema version: a replica made
+before a table was indexed gets its index (filled from the rows it holds) the
+next time the app opens it, through ``ensure_search_index``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ FTS_COLUMNS: dict[str, tuple[str, ...]] = {
         "destination_summary",
     ),
     "quote": ("number", "provisional_number", "origin_city", "destination_city"),
+    "invoice": ("number", "provisional_number"),
 }
 TOKENIZE = "unicode61 remove_diacritics 2"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -41,12 +47,26 @@ def _raw(store: LocalStore) -> Iterator[Any]:
 
 
 def ensure_search_index(store: LocalStore) -> None:
-    """Create (and fill) the FTS tables and their triggers if missing; cheap when present."""
+    """Create (and fill) the FTS tables and their triggers if missing; cheap when present.
+
+    An index is made again from its table when its columns differ from
+    ``FTS_COLUMNS`` or its triggers are gone: ``replica.upgrade`` rebuilds a
+    changed table by drop-and-rename, which drops the triggers with it and
+    renumbers the rows the index points at.
+    """
     with _raw(store) as raw:
         db = sqlite_utils.Database(raw, recursive_triggers=False)
+        triggers = set(db.triggers_dict)
         for table, columns in FTS_COLUMNS.items():
-            if db[table].exists() and not db[table].detect_fts():
-                db[table].enable_fts(list(columns), create_triggers=True, tokenize=TOKENIZE)
+            if not db[table].exists():
+                continue
+            fts = db[table].detect_fts()
+            if fts is not None:
+                wired = {f"{table}_ai", f"{table}_ad", f"{table}_au"} <= triggers
+                if wired and tuple(db[fts].columns_dict) == columns:
+                    continue
+                db[table].disable_fts()
+            db[table].enable_fts(list(columns), create_triggers=True, tokenize=TOKENIZE)
 
 
 def rebuild_search_index(store: LocalStore) -> None:

@@ -156,7 +156,9 @@ class ChoiceField(LabelledInput):
         return self.combo.currentData()
 
     def set_value(self, value: Any) -> None:
-        self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
+        # By equality: QComboBox.findData compares Python objects (a UUID) by identity.
+        found = (i for i in range(self.combo.count()) if self.combo.itemData(i) == value)
+        self.combo.setCurrentIndex(next(found, 0))
 
     def raw(self) -> Any:
         return self.value()
@@ -346,3 +348,46 @@ class FormDialog(QDialog):
             field.show_error(message)
         self.banner.show_message(f"Nothing was saved: {message}", kind="error")
         self.save_button.setEnabled(True)
+
+
+class ReasonDialog(FormDialog):
+    """One required line of text (a reason, a note) and the write that keeps it.
+
+    Opened with ``open()``, never ``exec()``: a sync that reloads the screen
+    behind it must not run inside a nested event loop. ``write(text)`` runs on
+    the database worker; ``saved`` carries what it returned.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        subtitle: str,
+        *,
+        caption: str,
+        check: Check,
+        write: Callable[[str], Any],
+        name: str = "reason",
+        placeholder: str = "",
+        save_text: str = "Save",
+        cancel_text: str = "Cancel",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, subtitle, parent)
+        self._write = write
+        self.name = name
+        self.field: Field = self.add(name, Field(caption, check, placeholder=placeholder))  # type: ignore[assignment]
+        self.columns[0].addWidget(self.field)
+        self.body.setStretch(1, 0)
+        self.finish_columns()
+        self.save_button.setText(save_text)
+        self.cancel_button.setText(cancel_text)
+        self.setMinimumWidth(480)
+        self.resize(520, 270)
+        self.revalidate()
+        self.field.edit.setFocus()
+
+    def values(self) -> dict[str, Any]:
+        return {self.name: self.field.text.strip()}
+
+    def write(self, values: dict[str, Any]) -> Any:
+        return self._write(values[self.name])

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from client.documents.parts import party
 from client.documents.text import PAYMENT_METHOD_TITLES
-from client.services.billing import InvoiceDetail, PaymentView
+from client.services.invoice_detail import InvoiceDetail, PaymentView
 from client.services.lists import customer_display_name
 from client.ui import format as fmt
 from client.ui.detail_pane import DetailPane, fields_card, line

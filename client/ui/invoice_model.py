@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from client.replica.store import LocalStore
-from client.services.billing import InvoiceQuery, InvoiceRow, count_invoices, invoice_page
+from client.services.invoice_list import InvoiceQuery, InvoiceRow, count_invoices, invoice_page
 from client.ui import format as fmt
 from client.ui.paged_model import RIGHT, ROW_ROLE, Column, Index, PagedTableModel
 from client.ui.style import CHIP_COLOURS, DANGER, MUTED

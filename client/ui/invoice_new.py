@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.billing import Billable, BillingService, billable_journeys, billable_quotes
+from client.services.billing import BillingService
+from client.services.invoice_billable import Billable, billable_journeys, billable_quotes
 from client.ui import format as fmt
 from client.ui.fields import Field
 from client.ui.invoice_payment import explain, parse_amount

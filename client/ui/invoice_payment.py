@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from client.documents.text import PAYMENT_METHOD_TITLES
-from client.services.billing import BillingService, InvoiceDetail, PaymentView
+from client.services.billing import BillingService
+from client.services.invoice_detail import InvoiceDetail, PaymentView
 from client.ui import format as fmt
 from client.ui.fields import Field
 from client.ui.tasks import Op

@@ -1,8 +1,9 @@
 """Invoices: billing all day, offline. A lazily paged list, a detail pane, payments and refunds.
 
-Reads and writes are ``client.services.billing`` calls on the database
-worker; the list's status is the displayed one (OVERDUE by the calendar), so
-its filter, counts and chips agree. A payment recorded offline shows at once
+Writes are ``client.services.billing`` calls, reads ``invoice_list`` and
+``invoice_detail`` calls, all on the database worker. The list's status is the
+displayed one (OVERDUE by the branch's calendar), so its filter, counts and
+chips agree. A payment recorded offline shows at once
 (balance, PARTIAL_PAID) and the server confirms it on sync.
 """
 
@@ -15,24 +16,21 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from client.services.billing import (
-    BillingService,
-    InvoiceDetail,
-    InvoiceQuery,
-    invoice_detail,
-    invoice_status_counts,
-)
+from client.services.billing import BillingService
 from client.services.documents import export_invoice_pdf
+from client.services.invoice_detail import InvoiceDetail, invoice_detail
+from client.services.invoice_list import InvoiceQuery, invoice_status_counts
 from client.ui import format as fmt
+from client.ui import validators
 from client.ui.context import AppContext
 from client.ui.detail_pane import DetailPane
+from client.ui.fields import ReasonDialog
 from client.ui.invoice_detail import InvoiceHandlers, show_invoice
 from client.ui.invoice_model import (
     COLUMNS,
@@ -73,6 +71,7 @@ class InvoicesView(QWidget):
         self.billing = BillingService(ctx.workspace.writes)
         self.source = InvoiceSource(self.store, InvoiceQuery())
         self.detail: InvoiceDetail | None = None
+        self.cancel_dialog: ReasonDialog | None = None
         self.actions: dict[str, QPushButton] = {}
         self.can_bill = False
         self._shown: uuid.UUID | None = None
@@ -269,20 +268,37 @@ class InvoicesView(QWidget):
             return
         invoice_id, billing = self.detail.row["id"], self.billing
         if target == "CANCELLED":
-            ask = QInputDialog(self)
-            ask.setWindowTitle("Cancel invoice")
-            ask.setLabelText(f"Why is invoice {self.detail.number} cancelled?")
-            ask.setOkButtonText("Cancel invoice")
-            ask.setCancelButtonText("Keep it")
-            ask.textValueSelected.connect(
-                lambda reason: self._run(
-                    target, lambda: billing.cancel_invoice(invoice_id, reason=reason)
-                )
-            )
-            ask.open()  # no nested event loop: a sync may rebuild the pane meanwhile
+            self.ask_cancellation()
             return
         call = billing.send_invoice if target == "SENT" else billing.mark_viewed
         self._run(target, lambda: call(invoice_id))
+
+    def ask_cancellation(self) -> ReasonDialog | None:
+        """Ask why (required, kept for the accountant), then cancel; Save waits for a reason.
+
+        ``open()``, not ``exec()``: a sync may rebuild the pane while the dialog is up.
+        """
+        if self.detail is None:
+            return None
+        invoice_id, billing = self.detail.row["id"], self.billing
+        dialog = ReasonDialog(
+            "Cancel invoice",
+            f"Invoice {self.detail.number} is voided for good; the reason is kept for the "
+            "accountant.",
+            caption="Why is it cancelled?",
+            check=validators.required_text("Say why the invoice is cancelled.", 500),
+            write=lambda reason: billing.cancel_invoice(invoice_id, reason=reason),
+            name="cancellation_reason",
+            placeholder="e.g. Billed twice by mistake",
+            save_text="Cancel invoice",
+            cancel_text="Keep it",
+            parent=self,
+        )
+        dialog.saved.connect(lambda _: self._after("CANCELLED", DONE["CANCELLED"]))
+        dialog.finished.connect(dialog.deleteLater)
+        self.cancel_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _run(self, target: str, write: object) -> None:
         Op(parent=self, op=write).success(  # type: ignore[arg-type]

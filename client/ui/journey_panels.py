@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLine
 
 from client.services.crew import JourneyDetail
 from client.services.journey_log import MAX_PHOTOS_PER_DAMAGE, DamagePhoto
+from client.ui import validators
 from client.ui.field_widgets import TimeStepper, big_button, clear_layout, local_time
 from client.ui.fields import Field
 from client.ui.photo_prep import file_filter, photo_pool, prepare_photo
@@ -248,7 +249,11 @@ class DamagePanel(Card):
 
 
 class SignaturePanel(Card):
-    """The customer signs on the pad; once saved, the signature is shown instead."""
+    """The customer signs on the pad; once saved, the signature is shown instead.
+
+    While the pad is empty the prompt under it says so, and the name's message
+    sits under the name as it is typed: a disabled Save always explains itself.
+    """
 
     sign_requested = Signal(str, bytes)
 
@@ -256,9 +261,10 @@ class SignaturePanel(Card):
         super().__init__("Customer signature", parent)
         self.signer = Field(
             "Customer's name",
-            lambda t: None if t.strip() else "Enter the name of the person signing.",
+            validators.signer_name,
         )
         self.pad = SignaturePad()
+        self.pad_message = label(validators.SIGN_PROMPT, "FieldError", wrap=True)
         self.clear_button = button("Clear", flat=True)
         self.save_button = big_button("Save signature", primary=True)
         self.error = label("", "FieldError", wrap=True)
@@ -269,7 +275,9 @@ class SignaturePanel(Card):
         actions.addWidget(self.clear_button)
         actions.addStretch(1)
         actions.addWidget(self.save_button)
-        for widget in (self.signer, self.pad, self.error, self.signed, self.image):
+        for widget in (self.signer, self.pad, self.pad_message, self.error):
+            self.body.addWidget(widget)
+        for widget in (self.signed, self.image):
             self.body.addWidget(widget)
         self.body.addLayout(actions)
         self.signer.edit.textChanged.connect(lambda _: self.validate())
@@ -281,8 +289,10 @@ class SignaturePanel(Card):
     def set_detail(self, detail: JourneyDetail) -> None:
         events = [e for e in detail.events if e.event_type is JourneyEventType.SIGNATURE]
         done = bool(events)
+        open_ = not done and detail.card.status != "COMPLETED"
         for widget in (self.signer, self.pad, self.clear_button, self.save_button):
-            widget.setVisible(not done and detail.card.status != "COMPLETED")
+            widget.setVisible(open_)
+        self.pad_message.setVisible(open_ and self.pad.is_empty())
         self.signed.setVisible(done)
         self.image.setVisible(done)
         if done:
@@ -295,23 +305,26 @@ class SignaturePanel(Card):
                 pixmap.scaledToHeight(110, Qt.TransformationMode.SmoothTransformation)
             )
         elif not self.signer.text and detail.card.customer_name:
-            self.signer.set_text(detail.card.customer_name)
+            self.signer.set_text(detail.card.customer_name[: validators.SIGNER_LIMIT])
 
     def error_text(self) -> str | None:
         if self.signer.error():
             return self.signer.error()
         if self.pad.is_empty():
-            return "Ask the customer to sign in the box."
+            return validators.SIGN_PROMPT
         return None
 
     def validate(self) -> bool:
         ok = self.error_text() is None
         self.save_button.setEnabled(ok)
+        self.pad_message.setVisible(self.pad.isVisibleTo(self) and self.pad.is_empty())
+        if ok:
+            show_error(self.error, None)
         return ok
 
     def _request(self) -> None:
         text = self.error_text()
-        show_error(self.error, text)
+        show_error(self.error, None if text == validators.SIGN_PROMPT else text)
         if text is None:
             self.sign_requested.emit(self.signer.text.strip(), self.pad.to_png())
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from client.ui import format as fmt
+from client.ui import validators
 from client.ui.fields import Field
 from client.ui.widgets import button, label
 from shared_models.rules.valuation import ValuationChoice
@@ -86,14 +87,20 @@ class SignaturePad(QWidget):
 
 
 class AcceptDialog(QDialog):
-    """OK only once a name is typed, something is signed and the valuation is confirmed."""
+    """OK only once a name is typed and something is signed; each missing part says so in place.
+
+    Opened with ``open()`` (``quote_workflow_ui.ask_acceptance``), never ``exec()``.
+    """
 
     def __init__(self, quote: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Accept quote")
+        self.setMinimumWidth(540)
         self.quote = quote
-        self.name = Field("Signed by", _name_check, placeholder="Customer's full name")
+        self.name = Field("Signed by", validators.signer_name, placeholder="Customer's full name")
         self.pad = SignaturePad()
+        self.pad_message = label(validators.SIGN_PROMPT, "FieldError", wrap=True)
+        self.hint = label("", "Muted", wrap=True)
         option = str(quote.get("valuation_option") or "RELEASED_VALUE")
         text = fmt.humanize(option)
         if quote.get("declared_value"):
@@ -115,10 +122,13 @@ class AcceptDialog(QDialog):
         caption.setStyleSheet("font-weight: 600;")
         box.addWidget(caption)
         box.addWidget(self.pad)
-        box.addWidget(clear, 0, Qt.AlignmentFlag.AlignLeft)
+        pad_row = QHBoxLayout()
+        pad_row.addWidget(self.pad_message, 1)
+        pad_row.addWidget(clear, 0, Qt.AlignmentFlag.AlignRight)
+        box.addLayout(pad_row)
         box.addWidget(self.valuation)
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.hint, 1)
         row.addWidget(cancel)
         row.addWidget(self.ok)
         box.addLayout(row)
@@ -130,7 +140,14 @@ class AcceptDialog(QDialog):
         self._refresh()
 
     def _refresh(self, *_: object) -> None:
-        self.ok.setEnabled(self.name.error() is None and not self.pad.is_empty())
+        empty = self.pad.is_empty()
+        self.pad_message.setVisible(empty)
+        missing = [
+            *(["the signer's name"] if self.name.error() else []),
+            *(["the signature"] if empty else []),
+        ]
+        self.hint.setText(f"To accept: {' and '.join(missing)}" if missing else "")
+        self.ok.setEnabled(not missing)
 
     def choice(self) -> ValuationChoice | None:
         if not self.valuation.isChecked():
@@ -145,9 +162,3 @@ class AcceptDialog(QDialog):
 
 def _amount(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-def _name_check(text: str) -> str | None:
-    if not text.strip():
-        return "Type the name of the person signing."
-    return "Use at most 200 characters." if len(text.strip()) > 200 else None

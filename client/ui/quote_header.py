@@ -1,4 +1,9 @@
-"""The quote editor's header: move date, estimate type, currency, discount and the two addresses."""
+"""The quote editor's header: move date, estimate type, currency, discount and the two addresses.
+
+Every field is checked as the user types by the same rules as the customer
+form (``client.ui.validators``): a postal code must be one of its stop's
+province, the arrival window must end after it starts.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -17,12 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from client.ui import format as fmt
+from client.ui import validators as check
 from client.ui.fields import Field
 from client.ui.quote_lines import amount_check, parse_amount
 from client.ui.widgets import Card, label
 from shared_models.enums import Currency, EstimateType, Province
+from shared_models.rules import contact
+from shared_models.rules.errors import RuleViolation
 
 ADDRESS_PARTS = ("line1", "city", "postal_code")
+#: Grid cells hug the top: a field's message below it must not push its neighbour down.
+TOP = Qt.AlignmentFlag.AlignTop
 
 
 def _optional(limit: int) -> Any:
@@ -61,7 +71,7 @@ class QuoteHeaderForm(QWidget):
         self.move_date = QDateEdit()
         self.move_date.setCalendarPopup(True)
         self.move_date.setDisplayFormat("MMM d, yyyy")
-        self.arrival = Field("Arrival window", _optional(32), placeholder="8:00-9:00")
+        self.arrival = Field("Arrival window", check.time_window, placeholder="8:00-10:00")
         self.estimate_type = _combo([e.value for e in EstimateType])
         self.currency = _combo([c.value for c in Currency])
         self.discount = Field(
@@ -71,11 +81,11 @@ class QuoteHeaderForm(QWidget):
         move = Card("Move")
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.addWidget(_titled("Move date", self.move_date), 0, 0)
-        grid.addWidget(self.arrival, 0, 1)
-        grid.addWidget(_titled("Estimate type", self.estimate_type), 1, 0)
-        grid.addWidget(_titled("Currency", self.currency), 1, 1)
-        grid.addWidget(self.discount, 2, 0)
+        grid.addWidget(_titled("Move date", self.move_date), 0, 0, TOP)
+        grid.addWidget(self.arrival, 0, 1, TOP)
+        grid.addWidget(_titled("Estimate type", self.estimate_type), 1, 0, TOP)
+        grid.addWidget(_titled("Currency", self.currency), 1, 1, TOP)
+        grid.addWidget(self.discount, 2, 0, TOP)
         move.body.addLayout(grid)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -102,22 +112,25 @@ class QuoteHeaderForm(QWidget):
 
     def _address_card(self, prefix: str, title: str) -> Card:
         card = Card(title)
+        province = _combo([p.value for p in Province], blank="—")
+        postal = Field(
+            "Postal code", check.postal_code(province.currentData), placeholder="M5V 2T6"
+        )
         fields = {
             "line1": Field("Street", _optional(200), placeholder="123 Main St"),
             "city": Field("City", _optional(100)),
-            "postal_code": Field("Postal code", _optional(10), placeholder="M5V 2T6"),
+            "postal_code": postal,
         }
-        province = _combo([p.value for p in Province], blank="—")
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
-        grid.addWidget(fields["line1"], 0, 0, 1, 2)
-        grid.addWidget(fields["city"], 1, 0, 1, 2)
-        grid.addWidget(_titled("Province", province), 2, 0)
-        grid.addWidget(fields["postal_code"], 2, 1)
+        grid.addWidget(fields["line1"], 0, 0, 1, 2, TOP)
+        grid.addWidget(fields["city"], 1, 0, 1, 2, TOP)
+        grid.addWidget(_titled("Province", province), 2, 0, TOP)
+        grid.addWidget(fields["postal_code"], 2, 1, TOP)
         card.body.addLayout(grid)
         for field in fields.values():
             field.edit.textEdited.connect(self._changed)
-        province.currentIndexChanged.connect(self._changed)
+        province.currentIndexChanged.connect(lambda _: self._province_changed(postal))
         self.address[prefix] = {**fields, "province": province}
         return card
 
@@ -170,6 +183,9 @@ class QuoteHeaderForm(QWidget):
             for part in ADDRESS_PARTS:
                 out[f"{prefix}_{part}"] = widgets[part].text.strip() or None
             out[f"{prefix}_province"] = widgets["province"].currentData()
+            out[f"{prefix}_postal_code"] = _stored_postal_code(
+                out[f"{prefix}_postal_code"], out[f"{prefix}_province"]
+            )
         return out
 
     def set_read_only(self, read_only: bool) -> None:
@@ -182,9 +198,25 @@ class QuoteHeaderForm(QWidget):
         for widgets in self.address.values():
             widgets["province"].setEnabled(not read_only)
 
+    def _province_changed(self, postal: Field) -> None:
+        """A typed postal code is re-checked (and its message shown) against the new province."""
+        if not self._loading and postal.text.strip():
+            postal.touched = True
+        self._changed()
+
     def _changed(self, *_: object) -> None:
         if not self._loading:
             for field in self.fields():
                 if field.touched:
                     field.refresh()
             self.changed.emit()
+
+
+def _stored_postal_code(text: str | None, province: str | None) -> str | None:
+    """The one stored form (``M5V 2T6``) of a code that passed its check."""
+    if not text:
+        return None
+    try:
+        return contact.parse_postal_code(text, province)
+    except RuleViolation:
+        return text

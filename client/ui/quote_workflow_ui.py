@@ -2,6 +2,8 @@
 
 Every action is one ``QuoteActions`` call on the database worker; a refusal
 (``RuleViolation``) is shown in the editor's banner and nothing is written.
+The dialogs that ask for an input (signature, reason) are opened with
+``open()``: a sync reloading the editor behind them runs no nested event loop.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
+from client.ui import validators
+from client.ui.fields import ReasonDialog
 from client.ui.quote_accept import AcceptDialog
 from client.ui.tasks import Op
 
@@ -37,17 +41,6 @@ def _call(editor: QuoteEditor, name: str) -> Callable[[], Any] | None:
     draft = editor.draft
     assert draft is not None and draft.id is not None
     quote_id, actions = draft.id, editor.actions
-    if name == "accept":
-        dialog = AcceptDialog(draft.header, editor)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        signer, png, choice = dialog.name.text, dialog.pad.png(), dialog.choice()
-        return lambda: actions.accept(quote_id, signer_name=signer, signature=png, valuation=choice)
-    if name == "reject":
-        reason, ok = QInputDialog.getText(editor, "Reject quote", "The customer's reason:")
-        if not ok or not reason.strip():
-            return None
-        return lambda: actions.reject(quote_id, reason=reason)
     if name == "convert":
         move = draft.header.get("move_date")
         answer = QMessageBox.question(
@@ -73,21 +66,80 @@ def run_offer(editor: QuoteEditor, name: str) -> None:
     if editor.dirty:  # never swallow a click silently
         editor.banner.show_message("Save your changes first, then try again.", kind="error")
         return
+    if name == "accept":
+        ask_acceptance(editor)
+        return
+    if name == "reject":
+        ask_rejection(editor)
+        return
     call = _call(editor, name)
     if call is None:
         return
     quote_id = editor.draft.id
 
-    def done(_: object) -> None:
-        editor.banner.show_message(DONE.get(name, "Done."), kind="info")
-        editor.acted.emit(name)
-        editor.open_quote(quote_id)
-        editor.loaded.connect(_keep_banner(editor, DONE.get(name, "Done.")))
-
     def failed(exc: BaseException) -> None:
         editor.banner.show_message(f"Not done: {exc}", kind="error")
 
-    Op(parent=editor, op=call).success(done).failure(failed).run_in_background()
+    Op(parent=editor, op=call).success(lambda _: _done(editor, name, quote_id)).failure(
+        failed
+    ).run_in_background()
+
+
+def ask_acceptance(editor: QuoteEditor) -> AcceptDialog:
+    """The signature dialog; accepting it runs ``accept`` like any other action."""
+    draft = editor.draft
+    assert draft is not None and draft.id is not None
+    quote_id, actions = draft.id, editor.actions
+    dialog = AcceptDialog(draft.header, editor)
+
+    def accepted() -> None:
+        signer, png, choice = dialog.name.text.strip(), dialog.pad.png(), dialog.choice()
+        Op(
+            parent=editor,
+            op=lambda: actions.accept(
+                quote_id, signer_name=signer, signature=png, valuation=choice
+            ),
+        ).success(lambda _: _done(editor, "accept", quote_id)).failure(
+            lambda exc: editor.banner.show_message(f"Not done: {exc}", kind="error")
+        ).run_in_background()
+
+    dialog.accepted.connect(accepted)
+    dialog.finished.connect(dialog.deleteLater)
+    editor.accept_dialog = dialog  # type: ignore[attr-defined]
+    dialog.open()
+    return dialog
+
+
+def ask_rejection(editor: QuoteEditor) -> ReasonDialog:
+    """Ask for the customer's reason (required, as the shared rule says) and reject with it."""
+    draft = editor.draft
+    assert draft is not None and draft.id is not None
+    quote_id, actions = draft.id, editor.actions
+    number = draft.header.get("number") or draft.header.get("provisional_number") or "this quote"
+    dialog = ReasonDialog(
+        "Reject quote",
+        f"The customer turned down {number}. Their reason is kept with the quote "
+        "and helps the sales team follow up.",
+        caption="The customer's reason",
+        check=validators.required_text("Enter the reason the customer gave.", 500),
+        write=lambda reason: actions.reject(quote_id, reason=reason),
+        placeholder="e.g. Chose another mover, price too high",
+        save_text="Reject quote",
+        cancel_text="Keep it open",
+        parent=editor,
+    )
+    dialog.saved.connect(lambda _: _done(editor, "reject", quote_id))
+    dialog.finished.connect(dialog.deleteLater)
+    editor.reject_dialog = dialog  # type: ignore[attr-defined]
+    dialog.open()
+    return dialog
+
+
+def _done(editor: QuoteEditor, name: str, quote_id: Any) -> None:
+    editor.banner.show_message(DONE.get(name, "Done."), kind="info")
+    editor.acted.emit(name)
+    editor.open_quote(quote_id)
+    editor.loaded.connect(_keep_banner(editor, DONE.get(name, "Done.")))
 
 
 def _keep_banner(editor: QuoteEditor, text: str) -> Callable[[], None]:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from client.services.billing import BillingService, InvoiceDetail
+from client.services.billing import BillingService
+from client.services.invoice_detail import InvoiceDetail
 from client.services.queries import list_rows
 from client.services.workspace import Workspace
 from client.sync import outbox

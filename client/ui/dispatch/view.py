@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
-    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 from client.services.conflicts import OpenConflict, resolve_conflict
 from client.services.dispatch import Board, branches, load_board
 from client.services.dispatch_ops import drop_on_row, remove_from_journey, save_crew
+from client.ui import validators
 from client.ui.context import AppContext
 from client.ui.dispatch.assign_dialog import AssignDialog
 from client.ui.dispatch.auto_assign import AutoAssign
@@ -35,6 +34,7 @@ from client.ui.dispatch.canvas import BoardCanvas
 from client.ui.dispatch.header import BoardHeader
 from client.ui.dispatch.mime import DraggedJourney
 from client.ui.dispatch.side_panel import ConflictList, UnassignedList
+from client.ui.fields import ReasonDialog
 from client.ui.tasks import Op
 from client.ui.widgets import Banner, PageHeader, button, label
 
@@ -69,7 +69,7 @@ class DispatchView(QWidget):
         self.location_id = uuid.UUID(str(ctx.workspace.user["location_id"]))
         self.board: Board | None = None
         self.dialog: AssignDialog | None = None
-        self.resolve_dialog: QInputDialog | None = None
+        self.resolve_dialog: ReasonDialog | None = None
         self._generation = 0
         self._build()
         self.auto = AutoAssign(self)
@@ -178,13 +178,21 @@ class DispatchView(QWidget):
         ).run_in_background()
 
     def _show_branches(self, found: list[tuple[uuid.UUID, str]]) -> None:
-        self.branch.clear()
-        for branch_id, name in found:
-            self.branch.addItem(name, branch_id)
-        index = self.branch.findData(self.location_id)
-        if index < 0 and found:
-            self.location_id, index = found[0][0], 0
-        self.branch.setCurrentIndex(index)
+        # Quietly: the first item added would otherwise "choose" the alphabetically first
+        # branch over the dispatcher's own.
+        self.branch.blockSignals(True)
+        try:
+            self.branch.clear()
+            for branch_id, name in found:
+                self.branch.addItem(name, branch_id)
+            # By value: findData compares Python objects by identity, not equality.
+            ids = [branch_id for branch_id, _ in found]
+            index = ids.index(self.location_id) if self.location_id in ids else -1
+            if index < 0 and found:
+                self.location_id, index = found[0][0], 0
+            self.branch.setCurrentIndex(index)
+        finally:
+            self.branch.blockSignals(False)
         self.branch.setVisible(len(found) > 1)
         self.reload()
 
@@ -288,25 +296,28 @@ class DispatchView(QWidget):
         writes = self.ctx.workspace.writes
         self.run(lambda: remove_from_journey(writes, journey_id, kind, resource_id))
 
-    def ask_resolution(self, conflict: OpenConflict) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Resolve conflict")
-        dialog.setLabelText("How was it resolved? (kept with the conflict for everyone)")
-        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
-        dialog.setOkButtonText("Resolve")
-        dialog.textValueSelected.connect(lambda note: self._resolve(conflict, note))
+    def ask_resolution(self, conflict: OpenConflict) -> ReasonDialog:
+        """Ask how the conflict was resolved (required); the note is kept with it for everyone.
+
+        ``open()``, not ``exec()``: a sync reloading the board meanwhile runs no nested loop.
+        """
+        writes = self.ctx.workspace.writes
+        dialog = ReasonDialog(
+            "Resolve conflict",
+            "Say how it was settled: the note is kept with the conflict, for everyone.",
+            caption="How was it resolved?",
+            check=validators.required_text("Say how the conflict was resolved.", 1000),
+            write=lambda note: resolve_conflict(writes, conflict.id, note),
+            name="note",
+            placeholder="e.g. Moved Sam to the afternoon crew",
+            save_text="Resolve",
+            parent=self,
+        )
+        dialog.saved.connect(lambda _: self._done("Conflict resolved"))
         dialog.finished.connect(dialog.deleteLater)
         self.resolve_dialog = dialog
         dialog.open()
-
-    def _resolve(self, conflict: OpenConflict, note: str) -> None:
-        writes = self.ctx.workspace.writes
-
-        def op() -> str:
-            resolve_conflict(writes, conflict.id, note)
-            return "Conflict resolved"
-
-        self.run(op)
+        return dialog
 
     def run(self, op: Callable[[], str]) -> None:
         """A write on the database worker; its sentence or its refusal shown, then a reload."""

@@ -15,15 +15,15 @@ from decimal import Decimal
 
 import pytest
 
-from client.services.billing import (
-    BillingService,
+from client.services.billing import BillingService
+from client.services.errors import InvalidWrite
+from client.services.invoice_detail import invoice_detail
+from client.services.invoice_list import (
     InvoiceQuery,
     count_invoices,
-    invoice_detail,
     invoice_page,
     invoice_status_counts,
 )
-from client.services.errors import InvalidWrite
 from client.services.queries import get_row
 from client.services.search import ensure_search_index
 from client.sync import outbox
