@@ -201,6 +201,7 @@ class QuoteEditor(QDialog):
         else:
             self.banner.hide()
         self._recalc()
+        self._refresh_save()
         self.refresh_offers()
         self.loaded.emit()
 
@@ -276,7 +277,14 @@ class QuoteEditor(QDialog):
             return
         self.dirty = True
         self._recalc()
+        self._refresh_save()
         self.workflow.show_offers(self.offers, unsaved=True)
+
+    def _refresh_save(self) -> None:
+        """Save waits for valid fields; its tooltip names the first thing to fix."""
+        problems = self.problems()
+        self.save_button.setEnabled(not problems)
+        self.save_button.setToolTip(problems[0] if problems else "Save (Ctrl+S)")
 
     def problems(self) -> list[str]:
         """What stops a save: every message of the header and of each line."""

@@ -126,7 +126,6 @@ def test_dispatcher_assigns_a_crew_and_truck_in_the_dialog_and_the_server_gets_t
     dialog.person_item(d.cy).setCheckState(MOVER_COL, ON)
     dialog.truck_item(d.t1).setCheckState(0, ON)
     assert "no conflicts" in dialog.summary.text()
-    dialog.grab().save("/tmp/h2-dialog.png")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     expected = {(PERSON, d.ann), (PERSON, d.bob), (PERSON, d.cy), (TRUCK, d.t1)}
@@ -217,7 +216,6 @@ def test_a_double_booking_turns_both_blocks_red_with_the_reason(
         assert colour.red() > colour.blue() + 20, colour.name()
     evening = next(b for r, b in bob if b.journey_id == d.evening)
     assert not any("same time" in p for p in evening.problems)
-    window.grab().save("/tmp/h2-double.png")
 
 
 def test_a_truck_out_of_service_is_red_and_so_is_a_journey_booked_on_it(
@@ -319,4 +317,3 @@ def test_arrow_keys_move_days_and_the_week_shows_seven(
     assert len(waiting) > 3  # the scene's jobs of Tuesday wait too
     window.resize(1440, 900)
     qtbot.wait(100)
-    window.grab().save("/tmp/h2-week.png")

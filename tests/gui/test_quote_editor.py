@@ -151,9 +151,11 @@ def test_a_dispatcher_builds_a_quote_whose_totals_match_the_rules_and_the_server
     # Workflow: send, and the list shows it as Sent.
     # The sync reloads the editor in the background: wait until it has settled.
     qtbot.waitUntil(
-        lambda: not editor.dirty
-        and "send" in editor.workflow.buttons
-        and editor.workflow.buttons["send"].isEnabled(),
+        lambda: (
+            not editor.dirty
+            and "send" in editor.workflow.buttons
+            and editor.workflow.buttons["send"].isEnabled()
+        ),
         timeout=10_000,
     )
     send = editor.workflow.buttons["send"]
