@@ -93,7 +93,7 @@ class DispatchView(QWidget):
         self.day_button.setChecked(True)
         self.prev_button, self.today_button = button("‹"), button("Today")
         self.next_button = button("›")
-        self.auto_button = button("Auto-assign day", primary=True)
+        self.auto_button = button("Auto-assign", primary=True)
         self.auto_button.setToolTip("Ask the server's solver for a plan of this day (online)")
         for w in (self.branch, self.day_button, self.week_button, self.prev_button):
             self.header.actions.addWidget(w)
@@ -178,21 +178,16 @@ class DispatchView(QWidget):
         ).run_in_background()
 
     def _show_branches(self, found: list[tuple[uuid.UUID, str]]) -> None:
-        # Quietly: the first item added would otherwise "choose" the alphabetically first
-        # branch over the dispatcher's own.
-        self.branch.blockSignals(True)
-        try:
-            self.branch.clear()
-            for branch_id, name in found:
-                self.branch.addItem(name, branch_id)
-            # By value: findData compares Python objects by identity, not equality.
-            ids = [branch_id for branch_id, _ in found]
-            index = ids.index(self.location_id) if self.location_id in ids else -1
-            if index < 0 and found:
-                self.location_id, index = found[0][0], 0
-            self.branch.setCurrentIndex(index)
-        finally:
-            self.branch.blockSignals(False)
+        self.branch.clear()
+        for branch_id, name in found:
+            self.branch.addItem(name, branch_id)
+        # By value: findData compares Python objects (UUIDs) by identity, so it never
+        # found the dispatcher's own branch and the board opened on the first by name.
+        ids = [branch_id for branch_id, _ in found]
+        index = ids.index(self.location_id) if self.location_id in ids else -1
+        if index < 0 and found:
+            self.location_id, index = found[0][0], 0
+        self.branch.setCurrentIndex(index)
         self.branch.setVisible(len(found) > 1)
         self.reload()
 
@@ -250,7 +245,7 @@ class DispatchView(QWidget):
         parts = [board.location_name, when, f"{len(board.journeys)} journeys"]
         parts.append(f"{red} with conflicts" if red else "no conflicts")
         self.header.subtitle.setText("  ·  ".join(parts))
-        self.auto_button.setText(f"Auto-assign {self.day:%a} {self.day.day}")
+        self.auto_button.setToolTip(f"Propose crews and trucks for {self.day:%A %B} {self.day.day}")
         self.loaded.emit(board)
 
     # -- actions -------------------------------------------------------------------------
