@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from faker import Faker
 
 from shared_models.enums import Province
+from shared_models.rules.contact import POSTAL_FIRST_LETTERS
 from sync_server.seed.branches import POSTAL_DISTRICT, Branch
 
 STREET_TYPES = (
@@ -69,19 +70,6 @@ EMAIL_DOMAINS = (
     "telus.net",
     "videotron.ca",
 )
-#: First letter(s) of postal codes per province (Canada Post FSA districts).
-POSTAL_LETTERS = {
-    Province.NL: "A",
-    Province.NS: "B",
-    Province.PE: "C",
-    Province.NB: "E",
-    Province.QC: "GHJ",
-    Province.ON: "KLMNP",
-    Province.MB: "R",
-    Province.SK: "S",
-    Province.AB: "T",
-    Province.BC: "V",
-}
 _POSTAL_ALPHABET = "ABCEGHJKLMNPRSTVWXYZ"
 
 
@@ -118,7 +106,7 @@ class Pools:
     def postal_code(
         self, rng: random.Random, province: Province, district: str | None = None
     ) -> str:
-        first = district or rng.choice(POSTAL_LETTERS.get(province, "KLMNP"))
+        first = district or rng.choice(POSTAL_FIRST_LETTERS.get(province, "KLMNP"))
         a = _POSTAL_ALPHABET
         return f"{first}{rng.randint(0, 9)}{rng.choice(a)} {rng.randint(0, 9)}{rng.choice(a)}{rng.randint(0, 9)}"
 
