@@ -20,6 +20,7 @@ from client.services import accounts
 from client.services.workspace import Workspace
 from client.session import Profile
 from client.ui.context import AppContext
+from client.ui.garbage import collect_on_ui_thread
 from client.ui.main_window import MainWindow
 from client.ui.signin import SignInDialog
 from client.ui.signin_errors import Explained
@@ -39,6 +40,7 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("C&C CRM")
     apply_style(app)
+    collect_on_ui_thread(app)  # never on a worker: it would destroy widgets there
     return app
 
 

@@ -23,6 +23,7 @@ from client.services.workspace import Workspace, sign_in_workspace
 from client.ui import tasks
 from client.ui.app import make_application
 from client.ui.context import AppContext
+from client.ui.garbage import collect_on_ui_thread
 from client.ui.main_window import MainWindow
 from tests.utils.auth import Account, World, make_world
 from tests.utils.e2e import Scene, ServerDb, build_scene
@@ -36,6 +37,15 @@ def qapp_cls() -> type:
     from PySide6.QtWidgets import QApplication
 
     return QApplication
+
+
+@pytest.fixture(scope="package", autouse=True)
+def ui_thread_gc(qapp: object) -> Iterator[None]:
+    """Cycles collected on the UI thread while GUI tests run (``client.ui.garbage``), and
+    automatic collection back for the suites after them, which run no event loop."""
+    collector = collect_on_ui_thread(make_application())
+    yield
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)
