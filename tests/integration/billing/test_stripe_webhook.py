@@ -6,7 +6,6 @@ sends ``Stripe-Signature: t=<unix time>,v1=<hex digest>``; we do the same here.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared_models.models import AuditLog
-from tests.integration.billing.conftest import Books
+from tests.integration.billing.conftest import Books, card_invoice
 from tests.utils.server import live_server
 
 SECRET = "whsec_test_" + "k3y" * 8
@@ -63,25 +62,7 @@ def base_url(write_db_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def card_payment(books: Books) -> tuple[uuid.UUID, uuid.UUID]:
-    w = books.world
-    invoice, _ = books.insert(
-        "invoice",
-        location_id=w.hq,
-        customer_id=w.customer,
-        status="SENT",
-        issue_date=dt.date.today(),
-    )
-    books.insert(
-        "invoice_item",
-        invoice_id=invoice,
-        category="MOVING_SERVICES",
-        description="Move",
-        quantity=Decimal(1),
-        unit_price=Decimal("400.00"),
-    )
-    payment, r = books.payment(invoice, "452.00", "STRIPE", gateway="stripe")
-    assert r.results[0].row["status"] == "PENDING"
-    return invoice, payment
+    return card_invoice(books)
 
 
 def _audit(books: Books, row_id: uuid.UUID) -> list[tuple[str, uuid.UUID | None]]:
