@@ -109,6 +109,18 @@ class _MoneyDialog(QDialog):
     def submit(self) -> None:
         raise NotImplementedError
 
+    def _entry(self) -> tuple[Decimal, str | None, dt.datetime] | None:
+        """Amount, reference and time received as typed; None while busy or the amount is wrong."""
+        if self.busy:
+            return None
+        self.amount.refresh(force=True)
+        if not self.amount.valid():
+            return None
+        amount = parse_amount(self.amount.text)
+        assert isinstance(amount, Decimal)
+        reference = self.reference.text.strip() or None  # type: ignore[attr-defined]
+        return amount, reference, when_received(self.day.date())  # type: ignore[attr-defined]
+
     def _run(self, write: object) -> None:
         self.busy = True
         self.ok_button.setEnabled(False)
@@ -203,16 +215,11 @@ class PaymentDialog(_MoneyDialog):
             self.amount.refresh()
 
     def submit(self) -> None:
-        if self.busy:
+        entry = self._entry()
+        if entry is None:
             return
-        self.amount.refresh(force=True)
-        if not self.amount.valid():
-            return
-        amount = parse_amount(self.amount.text)
-        assert isinstance(amount, Decimal)
+        amount, reference, when = entry
         billing, invoice_id, method = self.billing, self.invoice_id, self.chosen_method()
-        reference = self.reference.text.strip() or None
-        when = when_received(self.day.date())
         self._run(
             lambda: billing.record_payment(
                 invoice_id=invoice_id,
@@ -294,18 +301,13 @@ class RefundDialog(_MoneyDialog):
             self.amount.refresh()
 
     def submit(self) -> None:
-        if self.busy:
-            return
-        self.amount.refresh(force=True)
+        entry = self._entry()
         original = self.chosen()
-        if original is None or not self.amount.valid():
+        if entry is None or original is None:
             return
-        amount = parse_amount(self.amount.text)
-        assert isinstance(amount, Decimal)
+        amount, reference, when = entry
         billing, payment_id = self.billing, original.id
         method = PaymentMethod(self.method.currentData())
-        reference = self.reference.text.strip() or None
-        when = when_received(self.day.date())
         self._run(
             lambda: billing.record_refund(
                 payment_id=payment_id,
