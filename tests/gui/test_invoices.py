@@ -28,7 +28,7 @@ from client.sync import outbox
 from client.ui import tasks
 from client.ui.invoice_model import NUMBER_COLUMN, PENDING
 from client.ui.invoice_new import NewInvoiceDialog
-from client.ui.invoice_payment import PaymentDialog
+from client.ui.invoice_payment import PaymentDialog, RefundDialog
 from client.ui.invoices import InvoicesView
 from client.ui.main_window import MainWindow
 from shared_models.enums import PaymentMethod, UserRole
@@ -326,3 +326,41 @@ def test_export_pdf_writes_the_invoice_number_and_total(
     text = "\n".join(page.extract_text() for page in PdfReader(target).pages)
     assert number in text
     assert f"{TOTAL:,.2f}" in text
+
+
+def test_a_refund_larger_than_the_payment_is_explained_and_a_smaller_one_is_recorded(
+    qtbot: QtBot,
+    scene: Scene,
+    office: Account,
+    signed_in: Callable[..., Workspace],
+    open_window: Callable[..., MainWindow],
+) -> None:
+    ws = signed_in(office)
+    ws.engine().sync_once()
+    invoice_id = _billed(ws, scene)
+    BillingService(ws.writes).record_payment(
+        invoice_id=invoice_id,  # type: ignore[arg-type]
+        amount=D("300.00"),
+        method=PaymentMethod.CASH,
+        received_at=dt.datetime.now(dt.UTC),
+    )
+    window = open_window(ws, sync=False)
+    view = _invoices(window, qtbot)
+    _shown(qtbot, view, invoice_id)
+    qtbot.waitUntil(lambda: "refund" in view.actions, timeout=10_000)
+    qtbot.mouseClick(view.actions["refund"], Qt.MouseButton.LeftButton)
+    back = view.findChild(RefundDialog)
+    assert isinstance(back, RefundDialog) and back.amount.text == "300.00"
+    _type(qtbot, back, "400.00")
+    assert back.amount.message.text() == "At most $300.00 is left to refund on this payment."
+    before = _pending(ws)
+    qtbot.mouseClick(back.ok_button, Qt.MouseButton.LeftButton)
+    tasks.wait_idle()
+    assert back.isVisible() and _pending(ws) == before
+
+    _type(qtbot, back, "50.00")
+    with qtbot.waitSignal(view.acted, timeout=10_000):
+        qtbot.mouseClick(back.ok_button, Qt.MouseButton.LeftButton)
+    assert _pending(ws) == before + 1
+    rows = list_rows(ws.store, "payment", filters={"invoice_id": invoice_id})
+    assert sorted(str(r["amount"]) for r in rows if r["refund_of_id"]) == ["50.00"]
