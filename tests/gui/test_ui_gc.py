@@ -20,6 +20,8 @@ class _Node:
 def test_automatic_collection_is_off_and_the_ui_timer_frees_cycles(qtbot: QtBot) -> None:
     collector = collect_on_ui_thread(make_application())
     assert not gc.isenabled()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, thresholds[1], thresholds[2])  # the next UI tick is due to collect
     freed_on: list[str] = []
 
     def allocate_on_a_worker() -> None:
@@ -34,6 +36,9 @@ def test_automatic_collection_is_off_and_the_ui_timer_frees_cycles(qtbot: QtBot)
     worker.start()
     worker.join()
     assert freed_on == []
-    qtbot.waitUntil(lambda: freed_on != [], timeout=5_000)
+    try:
+        qtbot.waitUntil(lambda: freed_on != [], timeout=5_000)
+    finally:
+        gc.set_threshold(*thresholds)
     assert freed_on == [threading.main_thread().name]
     assert collector.timer.isActive()
