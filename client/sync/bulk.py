@@ -27,6 +27,12 @@ from shared_models.models import synced_tables
 
 log = logging.getLogger(__name__)
 
+#: Page cache of a connection filling a fresh replica, in KiB (SQLite's default is
+#: 2 MB). Each page touches ~20 tables and their primary-key B-trees; with the
+#: default, pages written by one transaction are evicted and decrypted again by
+#: the next. Measured: a 230k-row bootstrap ~0.8 s faster, peak RSS ~+45 MB.
+BULK_CACHE_KIB = 64 * 1024
+
 #: sync_meta entry holding the dropped definitions: ``[[type, name, sql], ...]``.
 META_DEFERRED = "deferred_schema"
 _FTS_CONTENT = re.compile(r"content\s*=\s*\[?[\"']?(\w+)", re.IGNORECASE)
@@ -37,6 +43,7 @@ __all__ = [
     "is_fresh",
     "restore_deferred",
     "restore_if_pending",
+    "widen_cache",
 ]
 
 
@@ -69,6 +76,11 @@ def defer_for_bootstrap(conn: Connection) -> int:
     for kind, name, _ in items:
         conn.exec_driver_sql(f'DROP {kind.upper()} IF EXISTS "{name}"')
     return len(items)
+
+
+def widen_cache(conn: Connection) -> None:
+    """Give this connection the bulk load's page cache (see ``BULK_CACHE_KIB``)."""
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
 
 def restore_deferred(conn: Connection) -> int:

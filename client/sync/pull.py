@@ -67,17 +67,16 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
     members: list[tuple[str, str, str]] = []
     removed: list[tuple[str, str, str]] = []
     for change in page.changes:
-        key = (change.table, str(change.id))
-        if change.removed:
-            removed.append((change.bucket, *key))
+        key = (change["table"], change["id"])
+        if change.get("removed"):
+            removed.append((change["bucket"], *key))
             continue
-        if change.data is not None:
-            # The row's own version wins: change.version is the bucket cursor, which a
+        data = change.get("data")
+        if data is not None:
+            # The row's own version wins: change["version"] is the bucket cursor, which a
             # batch write or a membership repair shares across many rows.
-            upserts[change.table].append(
-                {"version": change.version, **change.data, "id": str(change.id)}
-            )
-        members.append((change.bucket, key[0], key[1]))
+            upserts[key[0]].append({"version": change["version"], **data, "id": key[1]})
+        members.append((change["bucket"], *key))
     touched: set[tuple[str, str]] = set()
     for table, rows in upserts.items():
         try:
@@ -151,15 +150,22 @@ def pull_all(
         with replica_tx(store) as conn:
             deferred = bool(bulk.defer_for_bootstrap(conn))
     try:
-        return _pull_pages(store, fetch, limit)
+        return _pull_pages(store, fetch, limit, bulk_load=deferred)
     finally:
         if deferred:
             with replica_tx(store) as conn:
+                bulk.widen_cache(conn)  # the index builds sort through it too
                 bulk.restore_deferred(conn)
+            # The pooled connections hold the load's page cache; fresh ones start small.
+            store.engine.dispose()
 
 
 def _pull_pages(
-    store: LocalStore, fetch: Callable[[PullRequest], PullResponse], limit: int
+    store: LocalStore,
+    fetch: Callable[[PullRequest], PullResponse],
+    limit: int,
+    *,
+    bulk_load: bool = False,
 ) -> PullSummary:
     summary = PullSummary()
     rediscovered = False
@@ -197,6 +203,8 @@ def _pull_pages(
                     summary.pages += 1
                     return summary
                 with replica_tx(store) as conn:
+                    if bulk_load:
+                        bulk.widen_cache(conn)
                     before = set(cursors(conn))
                     apply_page(conn, page, summary)
                     grew = bool(set(cursors(conn)) - before)

@@ -7,9 +7,12 @@ so a rename is a new protocol version, never an edit here.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# pydantic needs typing_extensions' TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 #: Bumped when a request or response shape changes incompatibly.
 PROTOCOL_VERSION = 1
@@ -92,14 +95,31 @@ class PullRequest(WireModel):
     limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
 
 
-class Change(ReplyModel):
+#: A row id as PostgreSQL renders ``uuid::text``: canonical, lowercase.
+RowIdText = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+]
+
+
+class Change(TypedDict):
+    """One entry of a pull page.
+
+    A plain validated dict rather than a model: a bootstrap parses ~230,000 of
+    them, and model instances with ``uuid.UUID`` ids cost twice the parse time
+    (34 vs 20 ms for a 5,000-change page). The id stays text, as the replica
+    stores it in ``row_bucket``.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="ignore")  # type: ignore[misc]
+
     bucket: str
     table: str
-    id: uuid.UUID
+    id: RowIdText
     version: int
-    removed: bool = False
+    removed: NotRequired[bool]
     #: The row's columns by name (None when removed); see shared_models.sync.codec.
-    data: dict[str, Any] | None = None
+    data: NotRequired[dict[str, Any] | None]
 
 
 class PullResponse(ReplyModel):

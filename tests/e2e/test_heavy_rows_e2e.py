@@ -67,7 +67,9 @@ def test_photos_are_pushed_and_pulled_in_pieces_that_fit_the_byte_budgets(
 
     def measured_pull(request, *, token):  # type: ignore[no-untyped-def]
         page = real_pull(request, token=token)
-        pages.append(sum(1 for c in page.changes if c.table == "journey_event" and c.data))
+        pages.append(
+            sum(1 for c in page.changes if c["table"] == "journey_event" and c.get("data"))
+        )
         return page
 
     office.protocol.pull = measured_pull  # type: ignore[method-assign]
