@@ -73,7 +73,8 @@ class HttpSyncProtocol:
             headers={
                 PROTOCOL_HEADER: str(PROTOCOL_VERSION),
                 SCHEMA_HEADER: str(SCHEMA_VERSION),
-                "Accept-Encoding": "gzip",
+                # zstd decodes ~5x faster than gzip (httpx uses the zstandard package).
+                "Accept-Encoding": "zstd, gzip",
                 "User-Agent": "cnc-client",
             },
         )

@@ -11,8 +11,11 @@ in the approver's own name.
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import text
@@ -92,17 +95,54 @@ SELECT 'location', NULL, NULL, NULL, NULL, id
 """)
 
 
+#: The same rows as ``_SCOPE_SQL``, folded into one digest by PostgreSQL: a request
+#: whose user, role and grants did not change reuses the grants and buckets computed
+#: last time instead of fetching and folding ~150 rows again (every pull and push asks).
+_SCOPE_DIGEST_SQL = text(
+    "SELECT md5(coalesce(string_agg(concat_ws('|', kind, resource, action, scope, granted,"
+    " location), ',' ORDER BY kind, resource, action, scope, granted, location), ''))"
+    f" FROM ({_SCOPE_SQL.text}) s"
+)
+_SCOPE_CACHE_SIZE = 4096
+_scope_cache: OrderedDict[tuple[Any, ...], tuple[Grants, tuple[str, ...]]] = OrderedDict()
+_scope_cache_lock = threading.Lock()
+
+
 def _load_scope(session: Session, user: Any) -> tuple[Grants, list[str]]:
-    """The user's effective grants and bucket names, from the stored rows."""
-    rows = session.execute(
-        _SCOPE_SQL, {"tenant": user.tenant_id, "role": str(user.role), "user": user.id}
-    ).all()
+    """The user's effective grants and bucket names, from the stored rows.
+
+    Cached per process under a digest of those rows (and the user's role, scope
+    and location), so a change of any grant or location is seen by the next
+    request, on every server process, without any invalidation message.
+    """
+    params = {"tenant": user.tenant_id, "role": str(user.role), "user": user.id}
+    digest = session.execute(_SCOPE_DIGEST_SQL, params).scalar_one()
+    key = (user.tenant_id, user.id, str(user.role), user.scope, user.location_id, digest)
+    with _scope_cache_lock:
+        hit = _scope_cache.get(key)
+        if hit is not None:
+            _scope_cache.move_to_end(key)
+    if hit is None:
+        hit = _compute_scope(session, user, params)
+        with _scope_cache_lock:
+            _scope_cache[key] = hit
+            while len(_scope_cache) > _SCOPE_CACHE_SIZE:
+                _scope_cache.popitem(last=False)
+    # Shared between requests: the grants are read-only, the bucket list a copy.
+    return hit[0], list(hit[1])
+
+
+def _compute_scope(
+    session: Session, user: Any, params: Mapping[str, Any]
+) -> tuple[Grants, tuple[str, ...]]:
+    rows = session.execute(_SCOPE_SQL, params).all()
     role_rows = [(r.resource, r.action, r.scope) for r in rows if r.kind == "role"]
     overrides = [(r.resource, r.action, r.scope, r.granted) for r in rows if r.kind == "user"]
     locations = [r.location for r in rows if r.kind == "location"]
     fallback = PermissionScope(user.scope or PermissionScope.OWN)
     grants = effective_grants(role_rows, overrides, fallback)
-    return grants, compute_buckets(scope_user(user), grants, locations)
+    buckets = tuple(compute_buckets(scope_user(user), grants, locations))
+    return MappingProxyType(grants), buckets
 
 
 def load_grants(session: Session, user: Any) -> Grants:

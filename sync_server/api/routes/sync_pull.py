@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from shared_models.sync.wire import (
     MAX_BUCKETS_PER_PULL,
@@ -15,6 +15,7 @@ from shared_models.sync.wire import (
 )
 from sync_server.api.auth_deps import CurrentPrincipal
 from sync_server.api.deps import SessionDep
+from sync_server.api.encoding import json_response
 from sync_server.api.errors import ErrorPublic
 from sync_server.core.errors import ApiError, ErrorCode
 from sync_server.sync.checksums import bucket_checksums
@@ -42,12 +43,17 @@ def _authorise(session: SessionDep, principal: CurrentPrincipal, names: list[str
 
 
 @router.post("/pull", response_model=PullResponse, responses=_ERRORS)
-def pull_changes(body: PullRequest, principal: CurrentPrincipal, session: SessionDep) -> Response:
+def pull_changes(
+    body: PullRequest,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
     """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5)."""
     allowed = _authorise(session, principal, list(body.buckets))
     page = pull_page(session, body.buckets, body.limit)
     session.rollback()
-    return Response(page.to_json(allowed), media_type="application/json")
+    return json_response(page.to_json(allowed), accept_encoding)
 
 
 @router.get("/checksums", response_model=ChecksumsResponse, responses=_ERRORS)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from shared_models.sync.codec import decode_row, encode_row, synced_table
 from sync_server.core.db import create_db_engine
@@ -206,3 +206,51 @@ def test_pulled_rows_decode_exactly_like_the_shared_codec(scene: Scene) -> None:
             assert "password_hash" not in data
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("zstd, gzip", "zstd"),
+        ("gzip", "gzip"),
+        ("zstd;q=0, gzip", "gzip"),
+        ("identity", None),
+    ],
+)
+def test_a_page_comes_in_the_encoding_the_client_accepts(
+    scene: Scene, accept: str, coding: str | None
+) -> None:
+    replica = Replica.login(scene.base, scene.a.accounts["admin"])
+    plain = replica.pull_once(limit=50, buckets=dict(replica.cursors))
+    response = httpx.post(
+        f"{scene.base}/v1/sync/pull",
+        json={"buckets": dict(replica.cursors), "limit": 50},
+        headers={**bearer(replica.token), "Accept-Encoding": accept},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers.get("content-encoding") == coding
+    assert len(response.content) > 1024  # big enough to be worth compressing
+    assert response.json() == plain.json()  # decoded, the same page
+
+
+def test_a_grant_changed_in_the_database_is_seen_by_the_next_pull(scene: Scene) -> None:
+    """The server caches each user's buckets under a digest of their grants: any edit
+    of those rows, even one that bumps no version, must reach the next request."""
+    a = scene.a
+    disp = Replica.login(scene.base, a.accounts["disp"])
+    first = disp.pull_once(limit=1).json()
+    assert f"location_finance:{a.locations[0]}" in first["buckets"]
+    with scene.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE role_permission SET deleted_at = now()"
+                " WHERE tenant_id = :t AND role = 'DISPATCHER' AND resource = 'invoice'"
+            ),
+            {"t": a.id},
+        )
+    narrowed = disp.pull_once(limit=1, buckets={}).json()
+    assert f"location_finance:{a.locations[0]}" not in narrowed["buckets"]
+    assert f"location_sales:{a.locations[0]}" in narrowed["buckets"]
+    denied = disp.pull_once(buckets={f"location_finance:{a.locations[0]}": 0})
+    assert denied.status_code == 403
