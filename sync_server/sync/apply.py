@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,38 @@ class Applied:
     show_row: bool = True
 
 
+class StoredStamps(MutableMapping[str, FieldStamp]):
+    """A row's field clocks as stored (``{field: [hlc, role]}``), parsed when asked for.
+
+    The merge consults a stamp only for a field both sides changed, so most are never read.
+    """
+
+    def __init__(self, stored: Mapping[str, Any]) -> None:
+        self._stored = dict(stored)
+        self._parsed: dict[str, FieldStamp] = {}
+
+    def __getitem__(self, name: str) -> FieldStamp:
+        stamp = self._parsed.get(name)
+        if stamp is None:
+            stored = self._stored[name]  # KeyError: no stamp for this field
+            stamp = self._parsed[name] = FieldStamp(Hlc.parse(stored[0]), stored[1])
+        return stamp
+
+    def __setitem__(self, name: str, stamp: FieldStamp) -> None:
+        self._stored[name] = None  # keeps the order and the count; the parsed value wins
+        self._parsed[name] = stamp
+
+    def __delitem__(self, name: str) -> None:
+        del self._stored[name]
+        self._parsed.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+
 class Batch:
     """One attempt at a batch of fresh mutations; ``run()`` returns one Applied per mutation."""
 
@@ -67,7 +99,7 @@ class Batch:
         self.careful, self.context = careful, context
         self.tenant_id = writer.actor.tenant_id
         self.rows: dict[Key, dict[str, Any] | None] = {}
-        self.stamps: dict[Key, dict[str, FieldStamp]] = {}
+        self.stamps: dict[Key, MutableMapping[str, FieldStamp]] = {}
         self.now_ms = time.time_ns() // 1_000_000
 
     def run(self, mutations: list[Mutation]) -> list[Applied]:
@@ -136,9 +168,7 @@ class Batch:
                     FieldClock.table_name == table, one_of(FieldClock.row_id, table_ids)
                 )
             ):
-                self.stamps[(table, r.row_id)] = {
-                    f: FieldStamp(Hlc.parse(v[0]), v[1]) for f, v in r.clocks.items()
-                }
+                self.stamps[(table, r.row_id)] = StoredStamps(r.clocks)
 
     def _load(self, ids: Mapping[str, set[uuid.UUID]]) -> None:
         for table, table_ids in ids.items():

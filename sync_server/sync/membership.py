@@ -87,6 +87,12 @@ def _existing(
     return {tuple(r) for r in session.execute(text(sql), {"tenant": tenant_id, **params})}
 
 
+def _entry_order(entry: Entry) -> tuple[str, str, int]:
+    """The order of ``sorted(entries)`` (a UUID sorts by its integer), compared in C:
+    a push of 1,000 rows sorts a few thousand entries."""
+    return entry[0], entry[1], entry[2].int
+
+
 def _columns(entries: Iterable[Entry]) -> dict[str, list[object]]:
     buckets, tables, rows = [], [], []
     for bucket, table, row_id in entries:
@@ -136,9 +142,9 @@ def update_memberships(
     removals = old - new
     params = {"tenant": tenant_id, "version": version}
     if upserts:
-        session.execute(_UPSERT, {**params, **_columns(sorted(upserts))})
+        session.execute(_UPSERT, {**params, **_columns(sorted(upserts, key=_entry_order))})
     if removals:
-        session.execute(_REMOVE, {**params, **_columns(sorted(removals))})
+        session.execute(_REMOVE, {**params, **_columns(sorted(removals, key=_entry_order))})
     return sorted({bucket for bucket, _, _ in (*upserts, *removals)})
 
 

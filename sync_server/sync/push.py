@@ -38,6 +38,8 @@ from sync_server.sync.writer import Actor, SyncWriter, encode_stored, synced_tab
 _DEVICE = Device.__table__
 _RECEIPT = MutationReceipt.__table__
 _MESSAGE_MAX = 500
+#: (table, row id) -> (the row as the writer last stored it, its wire form)
+Encoded = dict[tuple[str, uuid.UUID], tuple[dict[str, Any], dict[str, Any]]]
 
 
 def push_mutations(
@@ -65,8 +67,8 @@ def push_mutations(
     fresh = [m for m in request.mutations if m.mutation_id > last]
     results = _replayed(session, device_id, replays, user.tenant_id)
     if fresh:
-        applied = _apply_fresh(session, user, device_id, fresh)
-        results.update(_record(session, user.tenant_id, device_id, applied))
+        applied, encoded = _apply_fresh(session, user, device_id, fresh)
+        results.update(_record(session, user.tenant_id, device_id, applied, encoded))
         last = fresh[-1].mutation_id
         session.execute(
             update(_DEVICE)
@@ -99,8 +101,11 @@ def _check_order(request: PushRequest) -> None:
 
 def _apply_fresh(
     session: Session, user: Any, device_id: uuid.UUID, fresh: list[Any]
-) -> list[Applied]:
-    """Fast attempt first; on a database refusal, redo with one savepoint per mutation."""
+) -> tuple[list[Applied], Encoded]:
+    """Fast attempt first; on a database refusal, redo with one savepoint per mutation.
+
+    Returns the outcomes and the writer's wire form of each row it wrote last (``encoded``).
+    """
     actor = Actor(user.tenant_id, user.id, device_id, str(user.role))
     threshold = session.execute(
         select(Tenant.discount_approval_threshold_pct).where(Tenant.id == user.tenant_id)
@@ -109,22 +114,34 @@ def _apply_fresh(
     writer = SyncWriter(session, actor, defer_totals=True, defer_writes=True)
     try:
         with session.begin_nested():
-            return Batch(session, user, writer, careful=False, context=context).run(fresh)
+            applied = Batch(session, user, writer, careful=False, context=context).run(fresh)
+            return applied, writer.encoded
     except DBAPIError as exc:
         if is_connection_error(exc):
             raise
     finally:
         writer.close()
     writer = SyncWriter(session, actor, defer_totals=False)
-    return Batch(session, user, writer, careful=True, context=context).run(fresh)
+    applied = Batch(session, user, writer, careful=True, context=context).run(fresh)
+    return applied, writer.encoded
 
 
-def _final_rows(session: Session, keys: set[tuple[str, uuid.UUID]]) -> dict[Any, dict[str, Any]]:
-    """The rows as stored after the whole batch (totals recomputed): one SELECT per table."""
+def _final_rows(
+    session: Session, keys: set[tuple[str, uuid.UUID]], written: Encoded | None = None
+) -> dict[Any, dict[str, Any]]:
+    """The rows as stored after the whole batch (totals recomputed): one SELECT per table.
+
+    A row the batch's writer wrote is taken from ``written``: the writer refreshed it
+    from PostgreSQL after its last write, and nothing writes synced rows but the writer.
+    """
     by_table: dict[str, set[uuid.UUID]] = {}
-    for table, row_id in keys:
-        by_table.setdefault(table, set()).add(row_id)
     out: dict[Any, dict[str, Any]] = {}
+    for key in keys:
+        held = written.get(key) if written else None
+        if held is not None:
+            out[key] = held[0]
+        else:
+            by_table.setdefault(key[0], set()).add(key[1])
     for table, ids in by_table.items():
         t = synced_table(table)
         result = session.execute(select(t).where(one_of(t.c.id, ids)))
@@ -135,11 +152,23 @@ def _final_rows(session: Session, keys: set[tuple[str, uuid.UUID]]) -> dict[Any,
     return out
 
 
+def _wire_row(table: str, row: dict[str, Any], written: Encoded) -> dict[str, Any]:
+    """``encode_stored(table, row)``, taken from the writer when it encoded this very row."""
+    held = written.get((table, row["id"]))
+    if held is not None and held[0] is row:
+        return held[1]
+    return encode_stored(table, row)
+
+
 def _record(
-    session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID, applied: list[Applied]
+    session: Session,
+    tenant_id: uuid.UUID,
+    device_id: uuid.UUID,
+    applied: list[Applied],
+    encoded: Encoded,
 ) -> dict[int, MutationResult]:
     keys = {(a.table, a.mutation.id) for a in applied if a.table and a.show_row}
-    rows = _final_rows(session, keys)
+    rows = _final_rows(session, keys, encoded)
     results: dict[int, MutationResult] = {}
     receipts = []
     for a in applied:
@@ -154,7 +183,7 @@ def _record(
             status=outcome.status,
             reason=outcome.reason,
             message=message,
-            row=encode_stored(a.table, row) if row else None,
+            row=_wire_row(a.table, row, encoded) if row else None,
             conflicts=[
                 FieldConflictResult(
                     field=c.field,

@@ -37,7 +37,7 @@ from shared_models.ids import uuid7
 from shared_models.models import AuditLog
 from shared_models.rules import contact
 from shared_models.rules.errors import RuleViolation
-from shared_models.sync.codec import encode_value, wire_columns
+from shared_models.sync.codec import encode_fields, wire_columns
 from shared_models.sync.codec import synced_table as _synced_table
 from shared_models.sync.hlc import SERVER_NODE, Hlc
 from shared_models.types import utcnow
@@ -79,8 +79,7 @@ def _wire_names(table_name: str) -> tuple[str, ...]:
 
 def encode_stored(table_name: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """``codec.encode_row`` for a row dict, with the table's wire columns looked up once."""
-    get = row.get
-    return {name: encode_value(get(name)) for name in _wire_names(table_name)}
+    return encode_fields(row.get, _wire_names(table_name))
 
 
 def _by_id(result: Any) -> dict[uuid.UUID, dict[str, Any]]:
@@ -90,12 +89,22 @@ def _by_id(result: Any) -> dict[uuid.UUID, dict[str, Any]]:
     return {row[at]: dict(zip(keys, row, strict=True)) for row in result}
 
 
-def _column_defaults(table: Any) -> dict[str, Any]:
-    """Every column of ``table`` with its Python-side default (what INSERT would store)."""
-    return {
-        name: (arg(None) if is_callable else arg)
-        for name, arg, is_callable in _column_defaults_of(table.name)
-    }
+def _with_defaults(table_name: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """``{**defaults, **row}``: every column with what INSERT would store, in column order.
+
+    A callable default (``uuid7``, ``utcnow``) runs only for a column ``row`` lacks.
+    """
+    full: dict[str, Any] = {}
+    given = 0
+    for name, arg, is_callable in _column_defaults_of(table_name):
+        if name in row:
+            full[name] = row[name]
+            given += 1
+        else:
+            full[name] = arg(None) if is_callable else arg
+    if given < len(row):  # keys that are no column go last, as the dict merge put them
+        full.update((k, v) for k, v in row.items() if k not in full)
+    return full
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,9 @@ class SyncWriter:
         self._queue: list[_Op] = []
         self._queued: set[tuple[str, uuid.UUID]] = set()
         self._flushing = False
+        #: The last state each row reached in ``finish()`` and its wire form (the audit's
+        #: ``after``), so a push answers with the same encoding instead of redoing it.
+        self.encoded: dict[tuple[str, uuid.UUID], tuple[dict[str, Any], dict[str, Any]]] = {}
         if defer_writes:
             event.listen(session, "do_orm_execute", self._flush_before_statement)
 
@@ -281,7 +293,7 @@ class SyncWriter:
             row["tenant_id"] = self.actor.tenant_id
         self._prepare(table, row, None)
         if self.defer_writes:
-            full = {**_column_defaults(t), **row}
+            full = _with_defaults(table, row)
             stored = self._queue_write("insert", table, full, dict(full))
         else:
             stored = dict(
@@ -374,7 +386,9 @@ class SyncWriter:
         """Server-owned values (item line totals, document numbers) and checked inserts."""
         if before is None and table in derived.CHECKED_INSERTS:
             derived.check_insert(self, table, values)  # may refuse: payments, ledger rows
-        if table in contact.CHECKED_TABLES:
+        if table in contact.CHECKED_TABLES and (
+            before is None or contact.checks_any(table, values.keys())
+        ):
             # The same phone, email and postal-code rules the forms apply; only the
             # fields this change touches, so old stored data never blocks an edit.
             fields = None if before is None else values.keys()
@@ -465,18 +479,22 @@ class SyncWriter:
         self.flush()
         self.close()
         p = self._pending
+        encoded: dict[tuple[str, uuid.UUID], tuple[dict[str, Any], dict[str, Any]]] = {}
         if p.audit:
             entries = []
             for entry in p.audit:
-                name, before = entry["table_name"], entry["before"]
+                name, before, after = entry["table_name"], entry["before"], entry["after"]
+                data = encode_stored(name, after)
+                encoded[(name, after["id"])] = (after, data)
                 entries.append(
                     {
                         **entry,
                         "before": None if before is None else encode_stored(name, before),
-                        "after": encode_stored(name, entry["after"]),
+                        "after": data,
                     }
                 )
             self.session.execute(insert(_AUDIT), entries)
+        self.encoded = encoded
         clock_rows = [
             {"table_name": t, "row_id": r, "tenant_id": self.actor.tenant_id, "clocks": c}
             for (t, r), c in p.clocks.items()
@@ -495,7 +513,7 @@ class SyncWriter:
             buckets = update_memberships(
                 self.session,
                 self.actor.tenant_id,
-                {t: sorted(ids) for t, ids in p.changed.items()},
+                p.changed,  # a set per table: update_memberships only asks membership
                 self.max_version,
             )
             notify_buckets(self.session, self.actor.tenant_id, buckets)  # sent at commit
