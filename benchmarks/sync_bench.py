@@ -8,7 +8,8 @@ What it does:
 * starts a throw-away embedded PostgreSQL in a temp dir, migrates it (Alembic),
   seeds the demo company with ``hq_customers = rows / 5`` (20k customers, 20k
   quotes and 60k quote items in the head office for ``--rows 100000``) and
-  serves the real app under uvicorn on 127.0.0.1 (a free port) in a thread;
+  serves it as an admin would: ``cnc-server serve --workers 2`` (``--workers``)
+  on 127.0.0.1 (a free port), stopped by its PID at the end;
 * runs every client measurement in a *separate process* (``--worker``), so the
   client's peak RSS is its own, with real SQLCipher replicas (random 256-bit
   key), the real ``SyncEngine`` and ``HttpSyncProtocol``:
@@ -29,9 +30,10 @@ What it does:
     (push + pull); ``errors`` counts failed requests and rejected mutations;
     ``lost_mutations`` counts pushed customers not found on the server after.
 
-The benchmark server raises the per-user sync rate limit (``app.state.rate_limits``),
-since 100 devices of a few users exceed the production 600 requests/min per user;
-sign-in limits only count failures, so they are left as they are.
+The benchmark server raises the per-user sync rate limit
+(``CNC_SYNC_REQUESTS_PER_MINUTE``), since 100 devices of a few users exceed the
+production 600 requests/min per user; sign-in limits only count failures, so
+they are left as they are.
 
 The last line printed is one JSON object with the keys ``rows, bootstrap_s,
 floor_s, peak_rss_mb, noop_ms_median, incr100_ms, push1000_ms,
@@ -45,8 +47,10 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import os
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -130,6 +134,43 @@ def serve(app: Any) -> Any:
         sock.close()
 
 
+@contextmanager
+def serve_process(env: dict[str, str], workers: int) -> Any:
+    """``cnc-server serve --workers N`` on a free 127.0.0.1 port, as an admin runs it;
+    stopped by its PID (SIGTERM: the supervisor stops its workers)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("CNC_")}
+    cmd = [sys.executable, "-m", "sync_server.cli", "serve", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env={**keep, **env}, cwd=Path(__file__).resolve().parents[1])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited during start-up (exit {proc.returncode})")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not start within 60 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 def build_dataset(url: Any, rows: int, seed: int) -> dict[str, Any]:
     """Migrate, seed (``hq_customers = rows / 5``), and describe the dispatcher's scope."""
     from sqlalchemy import text
@@ -159,10 +200,7 @@ def build_dataset(url: Any, rows: int, seed: int) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from sync_server.app import create_app
-    from sync_server.core.config import Settings
     from sync_server.core.embedded import EmbeddedPostgres
-    from sync_server.core.ratelimit import Limit, RateLimits
 
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnc-sync-bench-")))
@@ -171,21 +209,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         url = pg.start()
         db_url = url.render_as_string(hide_password=False)
         dataset = build_dataset(db_url, args.rows, args.seed)
-        settings = Settings(
-            environment="test",
-            database_url=db_url,
-            secret_key=secrets.token_urlsafe(48),
-            encryption_key=base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
-            host="127.0.0.1",
-            port=0,
-            log_level="WARNING",
-            log_json=False,
-            db_pool_size=args.db_pool,
-            db_max_overflow=args.db_overflow,
-        )
-        app = create_app(settings)
-        app.state.rate_limits = RateLimits(sync_per_user=Limit("sync_user", 1_000_000, 60))
-        base = stack.enter_context(serve(app))
+        env = {
+            "DATABASE_URL": db_url,
+            "CNC_ENVIRONMENT": "test",
+            "CNC_SECRET_KEY": secrets.token_urlsafe(48),
+            "CNC_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+            "CNC_DATA_DIR": str(tmp / "server"),
+            "CNC_LOG_LEVEL": "WARNING",
+            "CNC_DB_POOL_SIZE": str(args.db_pool),
+            "CNC_DB_MAX_OVERFLOW": str(args.db_overflow),
+            # 100 devices of a few users exceed the production 600 requests/min per user.
+            "CNC_SYNC_REQUESTS_PER_MINUTE": "1000000",
+        }
+        base = stack.enter_context(serve_process(env, args.workers))
         log(f"server on {base}")
         config = {
             "base": base,
@@ -713,6 +749,9 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--devices", type=int, default=DEVICES)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes (cnc-server serve --workers)"
+    )
     parser.add_argument("--db-pool", type=int, default=10)
     parser.add_argument("--db-overflow", type=int, default=20)
     parser.add_argument(

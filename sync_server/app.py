@@ -27,6 +27,7 @@ from sync_server.core.db import (
 )
 from sync_server.core.logging import configure_logging, get_logger
 from sync_server.core.metrics import Metrics
+from sync_server.core.ratelimit import Limit, RateLimits
 
 TITLE = "C&C CRM sync server"
 log = get_logger(__name__)
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine) if engine is not None else None
     app.state.metrics = Metrics(version=__version__)
+    app.state.rate_limits = RateLimits(
+        sync_per_user=Limit("sync_user", settings.sync_requests_per_minute, 60)
+    )
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)

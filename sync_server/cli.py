@@ -104,6 +104,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         settings = settings.model_copy(update={"host": args.host})
     if args.port is not None:
         settings = settings.model_copy(update={"port": args.port})
+    if args.workers is not None:
+        if not 1 <= args.workers <= 64:
+            raise CliError(f"--workers must be between 1 and 64, got {args.workers}")
+        settings = settings.model_copy(update={"workers": args.workers})
     # An unreachable or too-new database is reported before anything listens.
     with migrated_database(settings):
         pass
@@ -274,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the sync API (embedded PostgreSQL if no DATABASE_URL)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers", type=int, help="server processes on the port (default CNC_WORKERS or 1)"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("create-tenant", help="create a tenant (moving-company brand) and its HQ")

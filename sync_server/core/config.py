@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8765, ge=0, le=65535)
     log_level: str = "INFO"
     log_json: bool = False
+    #: Server processes sharing the port (DESIGN 8: the server is stateless). One
+    #: process runs Python on one core at a time; give a busy server one per core.
+    workers: int = Field(default=1, ge=1, le=64)
+    #: Sync requests one user may make per minute, over all their devices.
+    sync_requests_per_minute: int = Field(default=600, ge=1)
     #: Sync routes run in a thread pool; size the pool for concurrent devices.
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
