@@ -74,8 +74,11 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
         data = change.get("data")
         if data is not None:
             # The row's own version wins: change["version"] is the bucket cursor, which a
-            # batch write or a membership repair shares across many rows.
-            upserts[key[0]].append({"version": change["version"], **data, "id": key[1]})
+            # batch write or a membership repair shares across many rows. The server sends
+            # both with every row, so the usual row is used as parsed, without a copy.
+            if "version" not in data or data.get("id") != key[1]:
+                data = {"version": change["version"], **data, "id": key[1]}
+            upserts[key[0]].append(data)
         members.append((change["bucket"], *key))
     touched: set[tuple[str, str]] = set()
     for table, rows in upserts.items():
