@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from client.services.admin_users import (
@@ -180,23 +181,8 @@ class OnlineForm(FormDialog):
 
     busy_text = "Sending to the server…"
 
-    def submit(self) -> bool:
-        """As ``FormDialog.submit``, but the call runs on the network pool."""
-        if self.busy:
-            return False
-        if self.problems():
-            for field in self.fields.values():
-                field.refresh(force=True)
-            self.revalidate()
-            return False
-        values = self.values()
-        self.busy = True
-        self.save_button.setEnabled(False)
-        self.hint.setText(self.busy_text)
-        Op(parent=self, op=lambda: self.write(values)).success(self._written).failure(
-            self._refused
-        ).run_in_background(net_pool())
-        return True
+    def pool(self) -> QThreadPool | None:
+        return net_pool()
 
 
 class UserCreateDialog(OnlineForm):

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QThreadPool, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -247,6 +247,8 @@ class FormDialog(QDialog):
     """
 
     saved = Signal(object)
+    #: Shown beside Save while ``write`` runs (None: nothing).
+    busy_text: str | None = None
 
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -330,10 +332,16 @@ class FormDialog(QDialog):
         values = self.values()
         self.busy = True
         self.save_button.setEnabled(False)
+        if self.busy_text:
+            self.hint.setText(self.busy_text)
         Op(parent=self, op=lambda: self.write(values)).success(self._written).failure(
             self._refused
-        ).run_in_background()
+        ).run_in_background(self.pool())
         return True
+
+    def pool(self) -> QThreadPool | None:
+        """Where ``write`` runs: the database pool unless a form talks to the server."""
+        return None
 
     def _written(self, result: object) -> None:
         self.busy = False
