@@ -2,15 +2,18 @@
 
 One page = its rows, memberships, removals, bucket set and cursors in ONE
 replica transaction: a crash mid-page leaves the previous consistent state
-and the same page is simply pulled again.
+and the same page is simply pulled again. A bulk load (a fresh replica)
+puts several whole pages in one transaction (``BULK_TX_CHANGES``): still
+never part of a page, and fewer commits.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +33,12 @@ from shared_models.sync.wire import DEFAULT_PULL_LIMIT, PullRequest, PullRespons
 log = logging.getLogger(__name__)
 #: A safety net against a server that never says has_more=false.
 MAX_PAGES = 1_000_000
+#: A bulk load commits once this many changes are applied (whole pages, so a
+#: transaction holds up to this plus one page). Each commit writes out every
+#: page it dirtied, and every pulled page dirties the same row_bucket and
+#: primary-key B-tree pages again. Measured on a 230k-row bootstrap: 47 commits
+#: took ~2.8 s, 10 took ~1.5 s. A failure loses at most the open transaction.
+BULK_TX_CHANGES = 25_000
 
 
 @dataclass
@@ -163,6 +172,55 @@ def pull_all(
             store.engine.dispose()
 
 
+class _PageWriter:
+    """Replica write transactions for pulled pages: one per page, or in a bulk load
+    one per ``BULK_TX_CHANGES`` changes. Knows the cursors the open transaction
+    has written, which a second connection would not see yet."""
+
+    def __init__(self, store: LocalStore, *, bulk_load: bool) -> None:
+        self._store = store
+        self._bulk = bulk_load
+        self._tx: ExitStack | None = None
+        self._conn: Connection | None = None
+        self._changes = 0
+        self._cursors: dict[str, int] = {}
+
+    def cursors(self) -> dict[str, int]:
+        """The cursors as the next request must carry them (an open transaction's own)."""
+        if self._conn is None:
+            with self._store.engine.connect() as conn:
+                self._cursors = cursors(conn)
+        return self._cursors
+
+    @contextmanager
+    def page(self, changes: int) -> Iterator[Connection]:
+        if self._conn is None:
+            self._tx = ExitStack()
+            self._conn = self._tx.enter_context(replica_tx(self._store))
+            if self._bulk:
+                bulk.widen_cache(self._conn)
+        try:
+            yield self._conn
+            self._cursors = cursors(self._conn)
+        except BaseException as exc:
+            self._end(exc)  # rolls back every page of this transaction
+            raise
+        self._changes += changes
+        if not self._bulk or self._changes >= BULK_TX_CHANGES:
+            self.commit()
+
+    def commit(self) -> None:
+        self._end(None)
+
+    def _end(self, exc: BaseException | None) -> None:
+        tx, self._tx, self._conn, self._changes = self._tx, None, None, 0
+        if tx is not None:
+            if exc is None:
+                tx.close()
+            else:
+                tx.__exit__(type(exc), exc, exc.__traceback__)
+
+
 def _pull_pages(
     store: LocalStore,
     fetch: Callable[[PullRequest], PullResponse],
@@ -174,11 +232,11 @@ def _pull_pages(
     rediscovered = False
     ahead: Future[PullResponse] | None = None
     ahead_request: PullRequest | None = None
+    writer = _PageWriter(store, bulk_load=bulk_load)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnc-pull") as pool:
         try:
             for _ in range(MAX_PAGES):
-                with store.engine.connect() as conn:
-                    request = PullRequest(buckets=cursors(conn), limit=limit)
+                request = PullRequest(buckets=writer.cursors(), limit=limit)
                 try:
                     if ahead is not None and ahead_request == request:
                         page = ahead.result()
@@ -205,19 +263,17 @@ def _pull_pages(
                     # The usual answer of a sync with nothing new: no write transaction.
                     summary.pages += 1
                     return summary
-                with replica_tx(store) as conn:
-                    if bulk_load:
-                        bulk.widen_cache(conn)
-                    before = set(cursors(conn))
+                before = set(request.buckets)
+                with writer.page(len(page.changes)) as conn:
                     apply_page(conn, page, summary)
-                    grew = bool(set(cursors(conn)) - before)
                 summary.pages += 1
-                if not page.has_more and not grew:
+                if not page.has_more and not set(writer.cursors()) - before:
                     return summary
             raise RuntimeError("pull: the server kept saying has_more")
         finally:
             if ahead is not None:
                 _discard(ahead)
+            writer.commit()  # whole pages only: also when a later fetch failed
 
 
 def _unchanged(request: PullRequest, page: PullResponse) -> bool:

@@ -4,8 +4,9 @@ Run by tests/e2e/test_faults_e2e.py as ``python -m tests.e2e.crash_client MODE .
 ``CNC_CLIENT_DATA_DIR`` and ``CNC_REPLICA_PASSPHRASE`` set, on a replica signed in before.
 
 * ``write LAST_NAME``: a local write through the service layer, then death before any sync.
-* ``pull LIMIT PAGE``: sync with pages of LIMIT changes; die while applying page PAGE,
+* ``pull LIMIT PAGE [TX]``: sync with pages of LIMIT changes; die while applying page PAGE,
   after its rows were written but before its memberships and cursors, mid-transaction.
+  TX: a fresh replica's pages are committed every TX changes (``BULK_TX_CHANGES``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def main(argv: list[str]) -> int:
         os._exit(KILLED)  # no close, no checkpoint, no sync
     if argv[0] == "pull":
         limit, fatal_page = int(argv[1]), int(argv[2])
+        if len(argv) > 3:
+            pull_module.BULK_TX_CHANGES = int(argv[3])
         pages = {"n": 0}
         apply = pull_module.apply_page
 

@@ -92,13 +92,16 @@ def test_client_killed_while_applying_a_pull_page_stays_consistent_and_resumes(
         with server_db.writer(scene.tenant_id, scene.user("disp"), "DISPATCHER") as w:
             w.insert("customer", {"location_id": scene.locations[0], "last_name": f"Walk-in {i}"})
     laptop = make_client(scene.accounts["disp"], "laptop")  # signed in, nothing pulled yet
-    done = _crash(laptop, "pull", "20", "2")
-    assert done.returncode == 9 and "killed in page 2" in done.stdout, done.stdout + done.stderr
+    # A first download commits every 20 changes here (whole pages): page 3 dies in an
+    # open transaction, after at least page 1 was committed.
+    done = _crash(laptop, "pull", "20", "3", "20")
+    assert done.returncode == 9 and "killed in page 3" in done.stdout, done.stdout + done.stderr
     _reopen(laptop)
     with laptop.store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         progress = cursors(conn)
-        # Pages 1 and 2 are in, page 3 left no trace: every membership has its row.
+        # Committed pages are in, the open transaction left no trace: every membership
+        # has its row.
         members = conn.execute(text("SELECT table_name, row_id FROM row_bucket")).all()
     assert members and any(progress.values())
     for table, row_id in members:
