@@ -13,6 +13,7 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
+import orjson
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
@@ -20,6 +21,7 @@ from sqlalchemy.pool import QueuePool
 from client.replica._files import PRIVATE_FILE_MODE, ensure_private_dir
 from client.replica.errors import ReplicaMissing, WrongReplicaKey
 from client.replica.keys import check_key
+from shared_models.sync.codec import json_text
 
 BUSY_TIMEOUT_MS = 5_000
 #: Files SQLite keeps beside the database; all of them go when a replica is wiped.
@@ -116,6 +118,8 @@ def open_engine(path: str | PathLike[str], key: bytes, *, create: bool = False) 
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
+        json_serializer=json_text,  # the server's JSON coding, and ~10x the stdlib's speed
+        json_deserializer=orjson.loads,
     )
     # The driver runs in autocommit (isolation_level=None) so that PRAGMAs work
     # and SQLAlchemy, not pysqlite, decides where a transaction begins.

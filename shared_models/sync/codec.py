@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, Numeric, Table, Time, Uuid
 
 from shared_models import models
@@ -50,6 +51,15 @@ def synced_table(name: str) -> Table:
 def wire_columns(table: Table) -> list[str]:
     hidden = SERVER_ONLY_COLUMNS.get(table.name, frozenset())
     return [c.name for c in table.columns if c.name not in hidden]
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's value as the text both databases store (their engines' serializer).
+
+    orjson rather than the standard library: on the server that coding was a
+    fifth of a 1,000-mutation push, on the client ~0.5 s of a 230k-row bootstrap.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def encode_value(value: Any) -> Any:

@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared_models.sync.codec import json_text
+
 if TYPE_CHECKING:
     from sync_server.core.config import Settings
     from sync_server.core.embedded import EmbeddedPostgres
@@ -51,10 +53,6 @@ def describe_database(url: str | URL) -> str:
     return f"database {parsed.database or '(default)'!r} on {where}"
 
 
-def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
     """An engine on ``url`` with pre-ping, a short connect timeout and orjson for JSONB.
 
@@ -64,7 +62,7 @@ def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
     """
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_serializer", json_text)
     kwargs.setdefault("json_deserializer", orjson.loads)
     return create_engine(normalize_database_url(url), connect_args=connect_args, **kwargs)
 
