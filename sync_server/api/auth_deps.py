@@ -37,6 +37,8 @@ from sync_server.db.tenancy import bind_tenant
 #: ``last_seen_at`` is written at most this often per device (it costs a write).
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 SYNC_PATH_PREFIX = "/v1/sync"
+#: ``request.state`` attribute: ``(token, claims)`` as ``sync_guard`` verified them.
+_CHECKED_TOKEN = "checked_access_token"
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 
@@ -67,10 +69,14 @@ def _not_authenticated() -> ApiError:
 
 
 def bearer_claims(
-    credentials: HTTPAuthorizationCredentials | None, settings: Settings
+    credentials: HTTPAuthorizationCredentials | None, settings: Settings, request: Request
 ) -> AccessClaims:
     if credentials is None or not credentials.credentials:
         raise _not_authenticated()
+    checked = getattr(request.state, _CHECKED_TOKEN, None)  # sync_guard decoded it already
+    if checked is not None and checked[0] == credentials.credentials:
+        claims: AccessClaims = checked[1]
+        return claims
     return decode_access_token(
         credentials.credentials,
         secret=settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
@@ -78,12 +84,13 @@ def bearer_claims(
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """Verify the access token and load its user and device; refuse revoked devices."""
-    claims = bearer_claims(credentials, settings)
+    claims = bearer_claims(credentials, settings, request)
     # Device and user in one round trip: every request of every client asks.
     found = session.execute(
         select(Device, User)
@@ -181,6 +188,7 @@ def sync_guard(request: Request, settings: SettingsDep) -> None:
         )
     except ApiError:
         return
+    setattr(request.state, _CHECKED_TOKEN, (token.strip(), claims))
     limiter, limits = get_rate_limiter(request), get_rate_limits(request)
     limiter.enforce(limits.sync_per_user, str(claims.user_id))
 

@@ -32,8 +32,7 @@ def _statements(tenant_id: uuid.UUID) -> tuple[str]:
     # utility commands, so a later SET TRANSACTION ISOLATION LEVEL still comes first; sent
     # as one string, they cost one round trip.
     return (
-        f"SET LOCAL ROLE {APP_ROLE}; "
-        f"SET LOCAL {TENANT_SETTING} = '{uuid.UUID(str(tenant_id))}'",
+        (f"SET LOCAL ROLE {APP_ROLE}; SET LOCAL {TENANT_SETTING} = '{uuid.UUID(str(tenant_id))}'"),
     )
 
 
@@ -50,9 +49,11 @@ def bound_tenant(session: Session) -> uuid.UUID | None:
     return session.info.get(_INFO_KEY)
 
 
-def _on_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> Any:
+def _on_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> Any:
     tenant_id = session.info.get(_INFO_KEY)
-    if tenant_id is not None:
+    # A SAVEPOINT runs inside a transaction that already has the settings (SET LOCAL
+    # lasts until that transaction ends): saying them again costs a round trip.
+    if tenant_id is not None and not transaction.nested:
         for statement in _statements(tenant_id):
             connection.exec_driver_sql(statement)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from shared_models.models import Customer, Location, Tenant
@@ -97,6 +97,24 @@ def test_a_bound_session_sees_and_writes_only_its_tenant(two_tenants) -> None:  
     with session_scope(engine) as s:  # the owner (admin CLI, migrations) is not walled
         assert s.get(Customer, birch[2]).notes is None
         assert len(s.scalars(select(Customer.id)).all()) == 2
+
+
+def test_a_savepoint_stays_walled_in_without_saying_the_settings_again(two_tenants) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = two_tenants
+    maple, birch = ids["Maple"], ids["Birch"]
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    factory = make_session_factory(engine)
+    with factory() as s:
+        bind_tenant(s, maple[0])
+        s.scalars(select(Customer.id)).all()
+        said = sum("SET LOCAL ROLE" in st for st in statements)
+        with s.begin_nested():
+            assert s.scalars(select(Customer.last_name)).all() == ["Maple"]
+            assert s.get(Customer, birch[2]) is None
+            assert s.execute(text("SELECT current_user")).scalar_one() == "cnc_app"
+        assert sum("SET LOCAL ROLE" in st for st in statements) == said
+        s.rollback()
 
 
 def test_the_app_role_without_a_tenant_sees_nothing(two_tenants) -> None:  # type: ignore[no-untyped-def]

@@ -11,12 +11,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends
 from sqlalchemy import func, select
 
+from sync_server.api import auth_deps
 from sync_server.api.auth_deps import CurrentPrincipal, sync_guard
 from sync_server.app import create_app
 from sync_server.core.db import create_db_engine, session_scope
@@ -155,6 +157,29 @@ def test_sync_requests_are_limited_per_user(
         assert httpx.get(f"{base}/v1/sync/_probe", headers=admin).status_code == 200
         # Auth routes are not sync routes: signing in is not counted here.
         login_ok(base, world.dispatcher_a)
+
+
+def test_a_sync_request_verifies_its_access_token_once(
+    server: LiveServer, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[str] = []
+    verify = auth_deps.decode_access_token
+
+    def counted(token: str, **kwargs: Any) -> Any:
+        checks.append(token)
+        return verify(token, **kwargs)
+
+    monkeypatch.setattr(auth_deps, "decode_access_token", counted)
+    token = login_ok(server.base, world.dispatcher_a)["access_token"]
+    pulled = httpx.post(
+        f"{server.base}/v1/sync/pull", headers=bearer(token), json={"buckets": {}, "limit": 1}
+    )
+    assert pulled.status_code == 200, pulled.text
+    assert checks == [token]  # the guard's check serves the route's principal too
+    # Routes outside /v1/sync have no guard: the principal checks the token itself.
+    other = login_ok(server.base, world.admin_a)["access_token"]
+    assert httpx.get(f"{server.base}/v1/calendar/feeds", headers=bearer(other)).status_code == 200
+    assert checks[-1] == other
 
 
 def test_counters_are_upserted_refunded_and_pruned(auth_db_url: str) -> None:
