@@ -28,6 +28,7 @@ from shared_models.enums import (
     EquipmentType,
     JourneyStatus,
     MaintenanceStatus,
+    MaintenanceType,
     ScheduleStatus,
     ScheduleType,
     UserRole,
@@ -236,12 +237,18 @@ def read_trucks(
         checks[r.equipment_id].append(CheckState(r.performed_at, CheckResult(r.overall_result)))
     upkeep: dict[uuid.UUID, list[MaintenanceState]] = defaultdict(list)
     for r in conn.execute(
-        select(m.c.id, m.c.equipment_id, m.c.status, m.c.scheduled_date, m.c.performed_at).where(
-            m.c.equipment_id.in_(ids), m.c.deleted_at.is_(None)
-        )
+        select(
+            m.c.id, m.c.equipment_id, m.c.status, m.c.type, m.c.scheduled_date, m.c.performed_at
+        ).where(m.c.equipment_id.in_(ids), m.c.deleted_at.is_(None))
     ):
         upkeep[r.equipment_id].append(
-            MaintenanceState(r.id, MaintenanceStatus(r.status), r.scheduled_date, r.performed_at)
+            MaintenanceState(
+                r.id,
+                MaintenanceStatus(r.status),
+                r.scheduled_date,
+                r.performed_at,
+                MaintenanceType(r.type),
+            )
         )
     return [
         TruckInfo(

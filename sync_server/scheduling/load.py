@@ -323,7 +323,7 @@ def _trucks(
     upkeep: dict[uuid.UUID, list[MaintenanceState]] = defaultdict(list)
     for r in conn.execute(select(M).where(M.c.equipment_id.in_(ids), M.c.deleted_at.is_(None))):
         upkeep[r.equipment_id].append(
-            MaintenanceState(r.id, r.status, r.scheduled_date, r.performed_at)
+            MaintenanceState(r.id, r.status, r.scheduled_date, r.performed_at, r.type)
         )
     out = []
     for row in rows:

@@ -12,7 +12,8 @@ not trusted to downgrade a failed brake), then
 - raise the unit's odometer and engine hours to the check's readings (never lower);
 - when the readings reach the unit's next preventive service point (odometer
   or engine hours, ``shared_models.rules.fleet_service``), open one PREVENTIVE
-  job so dispatch sees it: none while one is still open for the unit.
+  job without a date so dispatch sees it and books the shop day (the unit keeps
+  working until then): none while one is still open for the unit.
 
 Every write goes through the batch's ``SyncWriter``: versioned, audited and
 authored by the pushing user's actor, like the rest of their batch.
@@ -236,8 +237,9 @@ def _open_preventive_if_due(
         {
             "equipment_id": unit["id"],
             "type": MaintenanceType.PREVENTIVE,
+            # Due, not booked: dispatch picks the shop day (a date would ground the unit).
             "status": MaintenanceStatus.SCHEDULED,
-            "scheduled_date": check["performed_at"].date(),
+            "scheduled_date": None,
             "odometer_km": check.get("odometer_km"),
             "engine_hours": check.get("engine_hours"),
             "description": preventive_description(unit["unit_number"], due),

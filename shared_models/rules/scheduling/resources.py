@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from shared_models.enums import CheckResult, EquipmentStatus, MaintenanceStatus
+from shared_models.enums import CheckResult, EquipmentStatus, MaintenanceStatus, MaintenanceType
 
 __all__ = [
     "LICENCE_COVERS",
@@ -55,6 +55,7 @@ class MaintenanceState:
     status: MaintenanceStatus
     scheduled_date: dt.date | None = None
     performed_at: dt.datetime | None = None
+    type: MaintenanceType | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,12 @@ def out_of_service_reason(truck: TruckInfo, day: dt.date) -> str | None:
     for m in truck.maintenance:
         if m.status is MaintenanceStatus.IN_PROGRESS:
             return f"maintenance {m.id} is in progress"
-        if m.status is MaintenanceStatus.SCHEDULED and (
-            m.scheduled_date is None or m.scheduled_date <= day
-        ):
-            when = f"for {m.scheduled_date}" if m.scheduled_date else "without a date"
-            return f"maintenance {m.id} is open ({when})"
+        if m.status is not MaintenanceStatus.SCHEDULED:
+            continue
+        if m.scheduled_date is not None and m.scheduled_date <= day:
+            return f"maintenance {m.id} is open (for {m.scheduled_date})"
+        # A repair without a date grounds the unit until it is done; a routine service
+        # that came due and is not booked yet leaves it working until the shop takes it.
+        if m.scheduled_date is None and m.type is not MaintenanceType.PREVENTIVE:
+            return f"maintenance {m.id} is open (without a date)"
     return None

@@ -21,8 +21,10 @@ from shared_models.enums import (
 )
 from shared_models.models import Equipment, EquipmentMaintenance
 from shared_models.rules.fleet import blank_items
+from shared_models.rules.scheduling import out_of_service_reason
 from sync_server.core.db import session_scope
 from sync_server.sync import fleet_rules
+from sync_server.sync.schedule_facts import trucks_of
 from tests.integration.fleet_stock.conftest import Fleet
 
 AT = dt.datetime(2026, 5, 4, 11, 30, tzinfo=dt.UTC)
@@ -93,7 +95,7 @@ def test_engine_hours_past_the_plan_open_one_preventive_job(
     assert done.preventive == {unit: job.id}
     assert (job.status, job.scheduled_date, job.engine_hours) == (
         MaintenanceStatus.SCHEDULED,
-        AT.date(),
+        None,  # due, not booked: dispatch picks the shop day
         Decimal(1502),
     )
     assert "FL-01" in job.description and "1502" in job.description
@@ -104,6 +106,30 @@ def test_engine_hours_past_the_plan_open_one_preventive_job(
         assert fleet_rules.react(w, {"equipment_check": {check_id}}).preventive == {}
     _inspect(writing, _check(unit, fleet, 1510, AT + dt.timedelta(days=1)), defer=defer)
     assert len(_preventive(engine, unit)) == 1
+
+
+def test_a_unit_due_for_service_keeps_working_until_the_shop_day_is_booked(
+    engine: Engine, fleet: Fleet, writing: Callable[..., Any]
+) -> None:
+    unit = _forklift(engine, fleet)
+    _inspect(writing, _check(unit, fleet, 1502))
+    [job] = _preventive(engine, unit)
+    later = AT + dt.timedelta(days=3)
+
+    def reason(day: dt.date) -> str | None:
+        with Session(engine) as s:
+            truck = trucks_of(s, {unit}, later + dt.timedelta(days=30))[unit]
+        return out_of_service_reason(truck, day)
+
+    assert reason(AT.date()) is None and reason(later.date()) is None
+    with session_scope(engine) as s:  # the fleet manager books the service for "later"
+        s.execute(
+            update(EquipmentMaintenance)
+            .where(EquipmentMaintenance.id == job.id)
+            .values(scheduled_date=later.date())
+        )
+    assert reason(AT.date()) is None
+    assert f"open (for {later.date()})" in (reason(later.date()) or "")
 
 
 def test_after_the_service_the_next_point_is_the_reading_plus_the_interval(

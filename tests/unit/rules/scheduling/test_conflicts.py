@@ -16,6 +16,7 @@ from shared_models.enums import (
     CrewRole,
     EquipmentStatus,
     MaintenanceStatus,
+    MaintenanceType,
     ScheduleStatus,
     ScheduleType,
 )
@@ -194,6 +195,24 @@ def test_out_of_service_edges() -> None:
     due = MaintenanceState(uuid.uuid4(), MaintenanceStatus.SCHEDULED, DAY)
     assert out_of_service_reason(TruckInfo(TRUCK, "T", maintenance=(future,)), DAY) is None
     assert "open" in (out_of_service_reason(TruckInfo(TRUCK, "T", maintenance=(due,)), DAY) or "")
+
+
+def test_an_undated_repair_grounds_the_unit_an_undated_routine_service_does_not() -> None:
+    def undated(kind: MaintenanceType) -> MaintenanceState:
+        return MaintenanceState(uuid.uuid4(), MaintenanceStatus.SCHEDULED, type=kind)
+
+    repair = TruckInfo(TRUCK, "T", maintenance=(undated(MaintenanceType.CORRECTIVE),))
+    assert "without a date" in (out_of_service_reason(repair, DAY) or "")
+    unknown = TruckInfo(
+        TRUCK, "T", maintenance=(MaintenanceState(uuid.uuid4(), MaintenanceStatus.SCHEDULED),)
+    )
+    assert out_of_service_reason(unknown, DAY) is not None  # when in doubt, grounded
+    routine = TruckInfo(TRUCK, "T", maintenance=(undated(MaintenanceType.PREVENTIVE),))
+    assert out_of_service_reason(routine, DAY) is None
+    booked = MaintenanceState(
+        uuid.uuid4(), MaintenanceStatus.SCHEDULED, DAY, type=MaintenanceType.PREVENTIVE
+    )
+    assert out_of_service_reason(TruckInfo(TRUCK, "T", maintenance=(booked,)), DAY) is not None
     # A maintenance block booking the truck is not a use of an unserviceable truck.
     block = ScheduleBlock(uuid.uuid4(), span(12, 14), ScheduleType.MAINTENANCE, equipment_id=TRUCK)
     broken = {TRUCK: TruckInfo(TRUCK, "T-14", EquipmentStatus.REPAIR)}
