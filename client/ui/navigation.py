@@ -62,6 +62,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("quotes", "Quotes", (Need("quote"),)),
     Section("dispatch", "Dispatch", (Need("journey_crew", A.UPDATE, S.LOCATION),)),
     Section("equipment", "Equipment", (Need("equipment"), Need("equipment_check", A.CREATE))),
+    Section("maintenance", "Maintenance", (Need("equipment_maintenance"),)),
     Section("inventory", "Inventory", (Need("inventory"),)),
     Section("invoices", "Invoices", (Need("invoice"),)),
     Section("sync_issues", "Sync issues"),
@@ -77,6 +78,7 @@ def _screens() -> dict[str, ScreenFactory]:
     from client.ui.inventory import InventoryView
     from client.ui.invoices import InvoicesView
     from client.ui.journeys import JourneysView
+    from client.ui.maintenance import MaintenanceView
     from client.ui.quotes import QuotesView
     from client.ui.sync_issues import SyncIssuesView
     from client.ui.today import TodayView
@@ -92,6 +94,7 @@ def _screens() -> dict[str, ScreenFactory]:
         "admin": AdminView,
         "dispatch": DispatchView,
         "invoices": InvoicesView,
+        "maintenance": MaintenanceView,
     }
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from shared_models.enums import JourneyStatus, UserRole
-from shared_models.rules import conversion, invoice_workflow, quote_workflow
+from shared_models.rules import conversion, invoice_workflow, maintenance, quote_workflow
 from shared_models.rules.errors import INVALID_TRANSITION, UNKNOWN_STATUS, RuleViolation
 
 
@@ -164,6 +164,12 @@ def _journey_transition(old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping
         )
 
 
+def _maintenance_transition(
+    old: Any, new: Any, row: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> None:
+    maintenance.check_transition(old, new)
+
+
 def _quote_lock(row: Mapping[str, Any]) -> str | None:
     status = row.get("status")
     if status is not None and quote_workflow.is_locked(status):
@@ -257,6 +263,9 @@ _DECLARED: tuple[TablePolicy, ...] = (
         },
     ),
     TablePolicy("payment", append_only=True, server_owned=frozenset({"status", "refunded_amount"})),
+    # A finished or cancelled job is a record of what was paid for: work found undone
+    # is a new job (shared_models.rules.maintenance).
+    TablePolicy("equipment_maintenance", status_field="status", transition=_maintenance_transition),
 )
 
 

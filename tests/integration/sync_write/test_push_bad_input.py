@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared_models.models import AuditLog, Customer, Quote
+from shared_models.enums import MaintenanceStatus
+from shared_models.models import AuditLog, Customer, EquipmentMaintenance, Quote
 from sync_server.core.errors import ApiError
 from tests.integration.sync_write.conftest import fetch, new_id
 
@@ -208,3 +209,69 @@ def test_an_edit_of_another_field_passes_even_if_a_stored_phone_predates_the_rul
         )
     )
     assert r.results[0].status == "applied", r.results[0]
+
+
+def test_a_finished_maintenance_job_cannot_be_reopened_by_a_push(pusher, world, engine) -> None:
+    """The job's lifecycle is the server's too: a stale laptop cannot undo a completion."""
+    p = pusher("dispatcher")
+    unit, job = new_id(), new_id()
+    created = p.push(
+        p.mutation(
+            "equipment",
+            "insert",
+            unit,
+            changes={
+                "tenant_id": str(world.tenant),
+                "location_id": str(world.hq),
+                "unit_number": "T-9",
+                "name": "Truck nine",
+                "type": "TRUCK",
+            },
+        ),
+        p.mutation(
+            "equipment_maintenance",
+            "insert",
+            job,
+            changes={
+                "tenant_id": str(world.tenant),
+                "equipment_id": str(unit),
+                "type": "CORRECTIVE",
+                "status": "SCHEDULED",
+                "description": "Brakes",
+            },
+        ),
+    )
+    assert [r.status for r in created.results] == ["applied", "applied"]
+    done, reopened, unknown = p.push(
+        p.mutation(
+            "equipment_maintenance",
+            "update",
+            job,
+            changes={
+                "status": "COMPLETED",
+                "performed_at": "2026-06-15T14:00:00+00:00",
+                "cost": "410.00",
+            },
+            base={"status": "SCHEDULED", "performed_at": None, "cost": None},
+        ),
+        p.mutation(
+            "equipment_maintenance",
+            "update",
+            job,
+            changes={"status": "SCHEDULED"},
+            base={"status": "COMPLETED"},
+        ),
+        p.mutation(
+            "equipment_maintenance",
+            "update",
+            job,
+            changes={"status": "LOST"},
+            base={"status": "COMPLETED"},
+        ),
+    ).results
+    assert done.status == "applied", (done.reason, done.message)
+    # Server-wins, as for every state machine: the laptop gets the COMPLETED row back.
+    assert (reopened.status, reopened.reason) == ("conflict_resolved", "invalid_transition")
+    assert "server value kept" in (reopened.message or "")
+    assert unknown.status != "applied", unknown
+    assert fetch(engine, EquipmentMaintenance, job).status == MaintenanceStatus.COMPLETED
