@@ -33,6 +33,7 @@ from sync_server.db.sql import one_of
 from sync_server.db.write_models import FieldClock
 from sync_server.sync import fleet_rules, schedule_rules, stock
 from sync_server.sync.double_booking import flag_double_bookings
+from sync_server.sync.double_booking_resolve import resolve_double_bookings
 from sync_server.sync.ledger import RuleRefused
 from sync_server.sync.scope import PermissionDenied, can_read, check_write, warm_scope
 from sync_server.sync.writer import SyncWriter, synced_table
@@ -126,6 +127,7 @@ class Batch:
             if a.outcome.status != "rejected" and a.table:
                 touched.setdefault(a.table, set()).add(a.mutation.id)
         flag_double_bookings(self.writer, touched, {k: v for k, v in self.rows.items() if v})
+        resolve_double_bookings(self.writer, touched, self.rows)  # pairs now apart
         fleet_rules.react(self.writer, touched)  # failed safety items take a truck off the road
         schedule_rules.react(self.writer, touched)  # time off, out of service, staffing flags
         stock.react(self.writer, touched)  # reorder-point crossings notify the branch manager

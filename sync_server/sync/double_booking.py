@@ -4,8 +4,14 @@ The SQL below only narrows candidates (same person or unit, nearby dates);
 whether two bookings overlap is decided by the shared pure rules
 (``shared_models.rules.scheduling``): half-open UTC intervals, and a journey
 holds its crew and truck over ``journey_window`` (start + estimated hours, or
-its whole local day when it has no start yet). A pair already flagged and
-still open is not flagged again.
+its whole local day when it has no start yet).
+
+A pair is not flagged again while its flag is open, nor while a double
+booking a dispatcher accepted (resolved by hand) still lasts. Once the server
+sees an accepted pair apart (``double_booking_resolve`` appends ``ENDED`` to
+its note), a later overlap of the same pair is a new double booking, flagged
+anew. A journey flag names the other journey only in its note
+(``OTHER_JOURNEY`` + id); ``OTHER_JOURNEY_SQL`` reads it back.
 """
 
 from __future__ import annotations
@@ -24,7 +30,28 @@ from shared_models.types import utcnow
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
 
-_SCHEDULE_PAIRS = text("""
+#: The note of a journey double booking starts with this and the other journey's id.
+OTHER_JOURNEY = "also booked on journey "
+#: The other journey's id read back from a flag ``c``'s note (NULL if the note lacks it).
+OTHER_JOURNEY_SQL = (
+    f"substring(c.note from '{OTHER_JOURNEY}"
+    "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})')::uuid"
+)
+#: Appended to the note of an accepted (hand-resolved) flag once its pair is apart.
+ENDED = "Double booking over: "
+#: An accepted flag ``c`` whose double booking has not been seen to end.
+_ACCEPTED = "c.resolved_by IS NOT NULL AND position(:ended in coalesce(c.note, '')) = 0"
+
+
+def _unflagged_journey_pair(kind: str, resource: str) -> str:
+    """Journeys a, b on ``resource``: no open flag of either, no accepted one of the pair."""
+    return f"""NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
+      AND c.deleted_at IS NULL AND c.kind = '{kind}' AND {resource}
+      AND ((c.resolved_at IS NULL AND c.journey_id IN (a.id, b.id))
+        OR ({_ACCEPTED} AND (c.journey_id, {OTHER_JOURNEY_SQL}) IN ((a.id, b.id), (b.id, a.id)))))"""
+
+
+_SCHEDULE_PAIRS = text(f"""
 SELECT a.id AS a, b.id AS b, a.location_id, a.start_at AS a_start, a.end_at AS a_end,
        b.start_at AS b_start, b.end_at AS b_end,
        CASE WHEN a.user_id IS NOT NULL AND a.user_id = b.user_id THEN a.user_id END AS user_id,
@@ -36,12 +63,13 @@ FROM schedule a JOIN schedule b
  AND (b.user_id = a.user_id OR b.equipment_id = a.equipment_id)
 WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
   AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
-      AND c.resolved_at IS NULL AND c.deleted_at IS NULL
+      AND (c.resolved_at IS NULL OR ({_ACCEPTED})) AND c.deleted_at IS NULL
       AND ((c.schedule_id = a.id AND c.other_schedule_id = b.id)
         OR (c.schedule_id = b.id AND c.other_schedule_id = a.id)))
 """)
 
-_JOURNEY_TRUCKS = text("""
+_JOURNEY_TRUCKS = text(
+    """
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, a.truck_id AS equipment_id,
        a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
        la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
@@ -53,12 +81,12 @@ FROM journey a JOIN journey b
  AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
 JOIN location la ON la.id = a.location_id JOIN location lb ON lb.id = b.location_id
 WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
-  AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
-      AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_EQUIPMENT'
-      AND c.journey_id IN (a.id, b.id) AND c.equipment_id = a.truck_id)
-""")
+  AND """
+    + _unflagged_journey_pair("DOUBLE_BOOKED_EQUIPMENT", "c.equipment_id = a.truck_id")
+)
 
-_JOURNEY_CREW = text("""
+_JOURNEY_CREW = text(
+    """
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, NULL::uuid AS equipment_id,
        a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
        la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
@@ -72,10 +100,9 @@ JOIN journey b ON b.id = cb.journey_id
  AND b.deleted_at IS NULL AND b.status <> 'CANCELLED'
 JOIN location la ON la.id = a.location_id JOIN location lb ON lb.id = b.location_id
 WHERE a.tenant_id = :t AND a.id = ANY(:ids) AND a.deleted_at IS NULL AND a.status <> 'CANCELLED'
-  AND NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
-      AND c.resolved_at IS NULL AND c.deleted_at IS NULL AND c.kind = 'DOUBLE_BOOKED_PERSON'
-      AND c.journey_id IN (a.id, b.id) AND c.user_id = ca.user_id)
-""")
+  AND """
+    + _unflagged_journey_pair("DOUBLE_BOOKED_PERSON", "c.user_id = ca.user_id")
+)
 
 
 def flag_double_bookings(
@@ -89,7 +116,9 @@ def flag_double_bookings(
     seen: set[frozenset[Any]] = set()
     schedules = list(touched.get("schedule", ()))
     if schedules:
-        for r in session.execute(_SCHEDULE_PAIRS, {"t": tenant, "ids": schedules}).mappings():
+        for r in session.execute(
+            _SCHEDULE_PAIRS, {"t": tenant, "ids": schedules, "ended": ENDED}
+        ).mappings():
             if not Interval(r["a_start"], r["a_end"]).overlaps(Interval(r["b_start"], r["b_end"])):
                 continue
             key = frozenset((r["a"], r["b"], r["user_id"], r["equipment_id"]))
@@ -122,7 +151,9 @@ def flag_double_bookings(
             (_JOURNEY_TRUCKS, ConflictKind.DOUBLE_BOOKED_EQUIPMENT),
             (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON),
         ):
-            for r in session.execute(query, {"t": tenant, "ids": list(journeys)}).mappings():
+            for r in session.execute(
+                query, {"t": tenant, "ids": list(journeys), "ended": ENDED}
+            ).mappings():
                 if not _journeys_overlap(r):
                     continue
                 key = frozenset(
@@ -138,7 +169,7 @@ def flag_double_bookings(
                     journey_id=r["journey_id"],
                     user_id=r["user_id"],
                     equipment_id=r["equipment_id"],
-                    note=f"also booked on journey {r['other_id']}",
+                    note=f"{OTHER_JOURNEY}{r['other_id']}",
                 )
                 flagged += 1
     return flagged
