@@ -12,8 +12,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync_server import __version__
 from sync_server.api.errors import install_error_handlers
-from sync_server.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from sync_server.api.middleware import (
+    BodyLimitMiddleware,
+    DatabaseSlotsMiddleware,
+    RequestContextMiddleware,
+)
 from sync_server.api.router import api_router, root_router
+from sync_server.api.routes.sync_events import EVENTS_PATH
 from sync_server.billing.sweeper import start_overdue_sweeps, stop_overdue_sweeps
 from sync_server.core.config import Settings, get_settings
 from sync_server.core.db import (
@@ -92,6 +97,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(
+        DatabaseSlotsMiddleware,
+        slots=settings.db_pool_size + settings.db_max_overflow,
+        exempt=frozenset({EVENTS_PATH}),
+    )
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     app.include_router(root_router)
     app.include_router(api_router)

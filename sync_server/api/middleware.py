@@ -6,6 +6,7 @@ such as a paged bootstrap pull, pass through without being buffered.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -177,3 +178,42 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class DatabaseSlotsMiddleware:
+    """Admits at most ``slots`` requests at once (the pool's connections); the rest wait
+    here, holding neither a worker thread nor a connection.
+
+    A route takes its pooled connection in one worker thread (its dependencies)
+    and needs another for its endpoint. With more requests in flight than
+    connections plus threads (anyio's 40), every thread can end up waiting for a
+    connection while every connection waits for a thread: nothing moves until the
+    pool's 30 s timeout, and those requests fail. The 100-device burst of
+    ``sync_bench`` hit that. A request holds at most one pooled connection at a
+    time, so admitting no more requests than there are connections rules it out.
+    ``exempt`` paths (the hours-long event stream, which hands its connection
+    back at once) are not counted.
+    """
+
+    def __init__(self, app: ASGIApp, *, slots: int, exempt: frozenset[str] = frozenset()) -> None:
+        if slots < 1:
+            raise ValueError(f"slots must be at least 1, not {slots}")
+        self.app = app
+        self.slots = slots
+        self.exempt = exempt
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        async with self._slots():
+            await self.app(scope, receive, send)
+
+    def _slots(self) -> asyncio.Semaphore:
+        # One semaphore per event loop: an app object may be served by several in turn.
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._loop is not loop:
+            self._semaphore, self._loop = asyncio.Semaphore(self.slots), loop
+        return self._semaphore

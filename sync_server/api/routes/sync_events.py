@@ -12,6 +12,9 @@ from sync_server.sync.live import HEARTBEAT_S, LiveHub, sse_stream
 from sync_server.sync.scope import user_buckets
 
 router = APIRouter(prefix="/sync", tags=["sync"])
+#: The stream's full path (this router sits under ``/v1``): held open for hours, so not
+#: counted against the database slots (``DatabaseSlotsMiddleware``).
+EVENTS_PATH = "/v1/sync/events"
 
 
 def _hub(request: Request) -> LiveHub:
