@@ -67,7 +67,7 @@ def shop_day(job: MaintenanceJob) -> str:
 
 
 COLUMNS: list[Column[MaintenanceJob]] = [
-    Column("Unit", lambda j: j.unit_number, width=80),
+    Column("Unit", lambda j: j.unit_number, width=104),
     Column("Type", lambda j: fmt.humanize(j.type), width=105),
     Column("Status", status_text, tag=status_tone, width=118),
     Column("Date", shop_day, width=112),
