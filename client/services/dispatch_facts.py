@@ -27,8 +27,6 @@ from shared_models.enums import (
     EquipmentStatus,
     EquipmentType,
     JourneyStatus,
-    MaintenanceStatus,
-    MaintenanceType,
     ScheduleStatus,
     ScheduleType,
     UserRole,
@@ -241,15 +239,7 @@ def read_trucks(
             m.c.id, m.c.equipment_id, m.c.status, m.c.type, m.c.scheduled_date, m.c.performed_at
         ).where(m.c.equipment_id.in_(ids), m.c.deleted_at.is_(None))
     ):
-        upkeep[r.equipment_id].append(
-            MaintenanceState(
-                r.id,
-                MaintenanceStatus(r.status),
-                r.scheduled_date,
-                r.performed_at,
-                MaintenanceType(r.type),
-            )
-        )
+        upkeep[r.equipment_id].append(MaintenanceState.of(r._mapping))
     return [
         TruckInfo(
             r["id"],

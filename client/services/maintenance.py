@@ -162,9 +162,6 @@ class MaintenanceService:
         with self.store.engine.connect() as conn:
             return list_jobs(conn, open_only=open_only)
 
-    def job(self, job_id: uuid.UUID) -> MaintenanceJob | None:
-        return next((j for j in self.jobs() if j.id == job_id), None)
-
     def may_update(self) -> bool:
         return self._may("equipment_maintenance", A.UPDATE)
 
@@ -337,19 +334,7 @@ class MaintenanceService:
                 m.c.status.in_([s.value for s in rules.OPEN]),
             )
         ).mappings()
-        return [
-            (
-                dict(r),
-                MaintenanceState(
-                    r["id"],
-                    MaintenanceStatus(r["status"]),
-                    r["scheduled_date"],
-                    r["performed_at"],
-                    MaintenanceType(r["type"]),
-                ),
-            )
-            for r in rows
-        ]
+        return [(dict(r), MaintenanceState.of(r)) for r in rows]
 
     def _found_at(self, batch: WriteBatch, job: dict[str, Any]) -> dt.datetime | None:
         if job["opened_by_check_id"] is None:

@@ -322,9 +322,7 @@ def _trucks(
         checks[r.equipment_id].append(CheckState(r.performed_at, r.overall_result))
     upkeep: dict[uuid.UUID, list[MaintenanceState]] = defaultdict(list)
     for r in conn.execute(select(M).where(M.c.equipment_id.in_(ids), M.c.deleted_at.is_(None))):
-        upkeep[r.equipment_id].append(
-            MaintenanceState(r.id, r.status, r.scheduled_date, r.performed_at, r.type)
-        )
+        upkeep[r.equipment_id].append(MaintenanceState.of(r._mapping))
     out = []
     for row in rows:
         info = TruckInfo(

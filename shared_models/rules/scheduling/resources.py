@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from shared_models.enums import CheckResult, EquipmentStatus, MaintenanceStatus, MaintenanceType
 
@@ -56,6 +57,17 @@ class MaintenanceState:
     scheduled_date: dt.date | None = None
     performed_at: dt.datetime | None = None
     type: MaintenanceType | None = None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> MaintenanceState:
+        """From an ``equipment_maintenance`` row of either database (enum or text values)."""
+        return cls(
+            row["id"],
+            MaintenanceStatus(row["status"]),
+            row["scheduled_date"],
+            row["performed_at"],
+            MaintenanceType(row["type"]),
+        )
 
 
 @dataclass(frozen=True)
