@@ -7,7 +7,10 @@ What it does:
 
 * starts a throw-away embedded PostgreSQL in a temp dir, migrates it (Alembic),
   seeds the demo company with ``hq_customers = rows / 5`` (20k customers, 20k
-  quotes and 60k quote items in the head office for ``--rows 100000``) and
+  quotes and 60k quote items in the head office for ``--rows 100000``; with the
+  default ``--dataset design9`` that is all the head office holds besides the
+  company's staff, fleet and reference data, as DESIGN 9 defines the location;
+  ``--dataset demo`` adds each customer's leads, mails, journeys and invoices) and
   serves it as an admin would: ``cnc-server serve --workers 2`` (``--workers``)
   on 127.0.0.1 (a free port), stopped by its PID at the end;
 * runs every client measurement in a *separate process* (``--worker``), so the
@@ -173,7 +176,7 @@ def serve_process(env: dict[str, str], workers: int) -> Any:
             proc.wait(10)
 
 
-def build_dataset(url: Any, rows: int, seed: int) -> dict[str, Any]:
+def build_dataset(url: Any, rows: int, seed: int, dataset: str) -> dict[str, Any]:
     """Migrate, seed (``hq_customers = rows / 5``), and describe the dispatcher's scope."""
     from sqlalchemy import text
 
@@ -189,7 +192,11 @@ def build_dataset(url: Any, rows: int, seed: int) -> dict[str, Any]:
         started = time.perf_counter()
         with session_scope(engine) as session:
             result = seed_demo(
-                session, seed=seed, today=dt.date(2026, 6, 15), hq_customers=max(1, rows // 5)
+                session,
+                seed=seed,
+                today=dt.date(2026, 6, 15),
+                hq_customers=max(1, rows // 5),
+                hq_history=dataset == "demo",
             )
         log(f"seeded {result.total_rows} rows in {time.perf_counter() - started:.1f} s")
         with engine.connect() as conn:
@@ -210,7 +217,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         stack.callback(pg.stop)
         url = pg.start()
         db_url = url.render_as_string(hide_password=False)
-        dataset = build_dataset(db_url, args.rows, args.seed)
+        dataset = build_dataset(db_url, args.rows, args.seed, args.dataset)
         env = {
             "DATABASE_URL": db_url,
             "CNC_ENVIRONMENT": "test",
@@ -784,6 +791,14 @@ def main() -> int:
         type=int,
         default=100_000,
         help="rows of the head-office location (customers = rows / 5)",
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=("design9", "demo"),
+        default="design9",
+        help="design9: the head office holds only its customers, quotes and items "
+        "(DESIGN 9's location); demo: with their leads, mails, journeys and invoices too "
+        "(about 2.3x the rows)",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--devices", type=int, default=DEVICES)

@@ -60,8 +60,10 @@ def seed_sales_batch(
     quotes_per_customer: float,
     items_per_quote: int,
     leads_every: int,
+    history: bool = True,
 ) -> list[SoldQuote]:
-    """Customers ``first..last-1`` of ``site`` with their leads, activities and quotes."""
+    """Customers ``first..last-1`` of ``site`` with their quotes and, with ``history``,
+    their leads, activities and quote mails."""
     ctx = world.ctx
     rng = ctx.rng("sales", site.code, first)
     now = world.site_now(site)
@@ -91,16 +93,21 @@ def seed_sales_batch(
             first_quote = first_quote or (quote_row["id"], timeline["status"], quote_row)
             if sold_quote:
                 sold.append(sold_quote)
-            if quote_row["sent_at"] and info.email:
+            if history and quote_row["sent_at"] and info.email:
                 mails.append(quote_mail(world, site, info, quote_row))
-        if index % leads_every == 0 or index < 7:
+        if history and (index % leads_every == 0 or index < 7):
             plans.append(LeadPlan(index, info, first_quote, created))
     ctx.insert(Customer, customers)
-    won = seed_leads(world, site, rng, plans, quotes, prospects=max(2, (last - first) // 20))
+    won = (
+        seed_leads(world, site, rng, plans, quotes, prospects=max(2, (last - first) // 20))
+        if history
+        else None
+    )
     ctx.insert(Quote, quotes)
     ctx.insert(QuoteItem, items)
     ctx.insert(Communication, mails)
-    won()
+    if won is not None:
+        won()
     return sold
 
 

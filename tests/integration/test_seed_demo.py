@@ -263,3 +263,32 @@ def test_the_same_seed_gives_the_same_rows(
     finally:
         again.dispose()
         other.dispose()
+
+
+def test_the_benchmark_location_holds_only_its_customers_quotes_and_items(
+    database_factory: DatabaseFactory, migrated_template: str
+) -> None:
+    """``hq_history=False``: DESIGN 9's location (customers, quotes, items); branches unchanged."""
+    engine = _schema(database_factory, migrated_template)
+    try:
+        with session_scope(engine) as s:
+            seed_demo(s, seed=42, today=TODAY, hq_history=False, **SIZE)
+        with Session(engine) as s:
+            per_location = {
+                model.__tablename__: dict(
+                    s.execute(select(model.location_id, func.count()).group_by(model.location_id))
+                    .tuples()
+                    .all()
+                )
+                for model in (Customer, Quote, m.Lead, m.Journey, m.Invoice, m.Communication)
+            }
+        customers = per_location["customer"]
+        hq = max(customers, key=customers.__getitem__)
+        assert customers[hq] == SIZE["hq_customers"]
+        assert per_location["quote"][hq] == SIZE["hq_customers"]
+        for table in ("lead", "journey", "invoice", "communication"):
+            assert hq not in per_location[table], table
+        for table in ("lead", "journey", "communication"):
+            assert sum(per_location[table].values()) > 0, f"branches keep their {table} rows"
+    finally:
+        engine.dispose()
