@@ -61,16 +61,19 @@ class PullPage:
     has_more: bool = False
 
     def to_json(self, buckets: Sequence[str]) -> bytes:
-        return (
-            '{"changes":['
-            + ",".join(self.changes)
-            + '],"cursors":'
-            + json.dumps(self.cursors)
-            + ',"has_more":'
-            + ("true" if self.has_more else "false")
-            + ',"buckets":'
-            + json.dumps(list(buckets))
-            + "}"
+        # One join: a bootstrap page is ~5 MB, and each ``+`` would copy all of it.
+        return "".join(
+            (
+                '{"changes":[',
+                ",".join(self.changes),
+                '],"cursors":',
+                json.dumps(self.cursors),
+                ',"has_more":',
+                "true" if self.has_more else "false",
+                ',"buckets":',
+                json.dumps(list(buckets)),
+                "}",
+            )
         ).encode()
 
 
@@ -142,10 +145,12 @@ HEAVY_COLUMNS: Mapping[str, str] = {
 
 @cache
 def _heavy_sql(table_name: str) -> str:
+    # One primary-key probe per entry of the range. As a join, PostgreSQL hashed the
+    # whole table instead (a sequential scan of every quote for each page pulled).
     column = HEAVY_COLUMNS[table_name]
+    size = f'(SELECT pg_column_size(x."{column}") FROM "{table_name}" x WHERE x.id = e.row_id)'
     return (
-        f'SELECT coalesce(sum(pg_column_size(x."{column}")), 0) FROM bucket_membership e'
-        f' JOIN "{table_name}" x ON x.id = e.row_id WHERE e.bucket = :bucket'
+        f"SELECT coalesce(sum({size}), 0) FROM bucket_membership e WHERE e.bucket = :bucket"
         " AND e.version > :lo AND e.version <= :hi AND e.table_name = :table AND NOT e.removed"
     )
 
