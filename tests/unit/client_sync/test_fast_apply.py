@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -131,3 +133,32 @@ def test_fast_apply_stores_what_the_orm_path_stores(tmp_path: Path, table: str) 
     finally:
         slow.close()
         fast.close()
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None, min_value=-(10**15))
+    .filter(lambda d: abs(d) < 10**15)
+    .map(str)
+)
+def test_a_decimal_string_becomes_the_float_the_decimal_path_gives(text: str) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from client.sync.apply import column_converter
+    from shared_models.sync.codec import decode_value
+
+    table = table_for("quote")
+    convert = column_converter(table, "total", sqlite.dialect())
+    assert convert is not None
+    bind = table.c["total"].type._cached_bind_processor(sqlite.dialect())
+    assert convert(text) == bind(decode_value(table, "total", text))
+
+
+def test_a_decimal_that_is_not_a_number_is_refused_naming_the_column() -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from client.sync.apply import column_converter
+
+    convert = column_converter(table_for("quote"), "total", sqlite.dialect())
+    assert convert is not None
+    with pytest.raises(CodecError, match="quote.total"):
+        convert("12,50")
