@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from shared_models.enums import EquipmentStatus, MaintenanceStatus, MaintenanceType
+from shared_models.enums import EquipmentStatus, MaintenanceStatus
 from shared_models.rules.contact import DATE_IN_PAST, TOO_LONG
 from shared_models.rules.errors import (
     INVALID_TRANSITION,
@@ -29,7 +29,7 @@ from shared_models.rules.errors import (
     UNKNOWN_STATUS,
     RuleViolation,
 )
-from shared_models.rules.scheduling import MaintenanceState
+from shared_models.rules.scheduling import MaintenanceState, keeps_unit_out
 
 FUTURE_DATE: Final = "future_date"
 NEGATIVE_READING: Final = "negative_reading"
@@ -266,21 +266,6 @@ def check_completion(
         vendor_reference=clean_text(vendor_reference, "vendor_reference"),
         notes=clean_text(notes, "notes"),
     )
-
-
-def keeps_unit_out(job: MaintenanceState, day: dt.date) -> bool:
-    """An open job that keeps its unit off the road on ``day``.
-
-    Work under way; any known repair (CORRECTIVE, EMERGENCY) until it is done,
-    whatever day the shop booked; routine work from its shop day on.
-    """
-    if job.status is M.IN_PROGRESS:
-        return True
-    if job.status is not M.SCHEDULED:
-        return False
-    if job.type in (MaintenanceType.CORRECTIVE, MaintenanceType.EMERGENCY):
-        return True
-    return job.scheduled_date is not None and job.scheduled_date <= day
 
 
 def status_after_completion(

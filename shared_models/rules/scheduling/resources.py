@@ -22,7 +22,9 @@ __all__ = [
     "DriverInfo",
     "MaintenanceState",
     "TruckInfo",
+    "keeps_unit_out",
     "licence_covers",
+    "maintenance_hold",
     "may_drive",
     "out_of_service_reason",
 ]
@@ -111,6 +113,38 @@ def may_drive(person: DriverInfo, truck: TruckInfo) -> bool:
     )
 
 
+#: Work a unit keeps doing until the shop takes it: a due service, an annual inspection.
+_ROUTINE = frozenset({MaintenanceType.PREVENTIVE, MaintenanceType.INSPECTION})
+
+
+def maintenance_hold(job: MaintenanceState, day: dt.date) -> str | None:
+    """Why the open ``job`` keeps its unit off the road on ``day``, or None.
+
+    The one rule the dispatch board, the fleet screens and the server share:
+    work under way holds the unit; an emergency holds it until done; a booked
+    job holds it from its shop day (a repair booked for next week leaves the
+    truck working until then); an unbooked repair holds it until done, while an
+    unbooked routine job leaves it working. A job of unknown type counts as a
+    repair: when in doubt, grounded.
+    """
+    if job.status is MaintenanceStatus.IN_PROGRESS:
+        return f"maintenance {job.id} is in progress"
+    if job.status is not MaintenanceStatus.SCHEDULED:
+        return None
+    if job.type is MaintenanceType.EMERGENCY:
+        return f"emergency repair {job.id} is open"
+    if job.scheduled_date is None:
+        return None if job.type in _ROUTINE else f"maintenance {job.id} is open (without a date)"
+    if job.scheduled_date <= day:
+        return f"maintenance {job.id} is open (for {job.scheduled_date})"
+    return None
+
+
+def keeps_unit_out(job: MaintenanceState, day: dt.date) -> bool:
+    """Whether the open ``job`` keeps its unit off the road on ``day`` (``maintenance_hold``)."""
+    return maintenance_hold(job, day) is not None
+
+
 def out_of_service_reason(truck: TruckInfo, day: dt.date) -> str | None:
     """Why ``truck`` cannot be dispatched on ``day``, or None when it can."""
     if truck.status is not EquipmentStatus.ACTIVE:
@@ -126,14 +160,7 @@ def out_of_service_reason(truck: TruckInfo, day: dt.date) -> str | None:
         if not any(at >= failed_at for at in done):
             return f"its latest inspection ({failed_at:%Y-%m-%d %H:%M} UTC) failed"
     for m in truck.maintenance:
-        if m.status is MaintenanceStatus.IN_PROGRESS:
-            return f"maintenance {m.id} is in progress"
-        if m.status is not MaintenanceStatus.SCHEDULED:
-            continue
-        if m.scheduled_date is not None and m.scheduled_date <= day:
-            return f"maintenance {m.id} is open (for {m.scheduled_date})"
-        # A repair without a date grounds the unit until it is done; a routine service
-        # that came due and is not booked yet leaves it working until the shop takes it.
-        if m.scheduled_date is None and m.type is not MaintenanceType.PREVENTIVE:
-            return f"maintenance {m.id} is open (without a date)"
+        hold = maintenance_hold(m, day)
+        if hold is not None:
+            return hold
     return None

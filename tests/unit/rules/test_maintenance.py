@@ -7,11 +7,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared_models.enums import EquipmentStatus, MaintenanceStatus, MaintenanceType
 from shared_models.rules import maintenance as rules
 from shared_models.rules.errors import RuleViolation
-from shared_models.rules.scheduling import MaintenanceState
+from shared_models.rules.scheduling import MaintenanceState, TruckInfo, out_of_service_reason
 
 M, T = MaintenanceStatus, MaintenanceType
 DAY = dt.date(2026, 6, 15)
@@ -46,13 +48,37 @@ def test_only_a_scheduled_job_gets_a_shop_day() -> None:
     assert "open a new job" in (rules.refusal(M.CANCELLED, rules.Action.COMPLETE) or "")
 
 
-def test_a_repair_keeps_its_unit_out_until_done_a_routine_job_from_its_day() -> None:
-    assert rules.keeps_unit_out(job(M.SCHEDULED, T.CORRECTIVE, DAY.replace(month=7)), DAY)
+def test_an_unbooked_repair_keeps_its_unit_out_a_booked_job_from_its_shop_day() -> None:
+    july = DAY.replace(month=7)
+    assert rules.keeps_unit_out(job(M.SCHEDULED, T.CORRECTIVE), DAY)
+    assert not rules.keeps_unit_out(job(M.SCHEDULED, T.CORRECTIVE, july), DAY)
+    assert rules.keeps_unit_out(job(M.SCHEDULED, T.CORRECTIVE, july), july)
+    assert rules.keeps_unit_out(job(M.SCHEDULED, T.EMERGENCY, july), DAY)
     assert rules.keeps_unit_out(job(M.IN_PROGRESS, T.PREVENTIVE), DAY)
     assert not rules.keeps_unit_out(job(M.SCHEDULED, T.PREVENTIVE), DAY)
+    assert not rules.keeps_unit_out(job(M.SCHEDULED, T.INSPECTION), DAY)
     assert not rules.keeps_unit_out(job(M.SCHEDULED, T.PREVENTIVE, DAY.replace(day=16)), DAY)
     assert rules.keeps_unit_out(job(M.SCHEDULED, T.PREVENTIVE, DAY), DAY)
     assert not rules.keeps_unit_out(job(M.COMPLETED, T.CORRECTIVE), DAY)
+
+
+@given(
+    status=st.sampled_from(list(M)),
+    kind=st.sampled_from([*T, None]),
+    booked=st.none() | st.dates(dt.date(2026, 6, 1), dt.date(2026, 7, 1)),
+)
+def test_the_fleet_screens_and_the_dispatch_board_ground_the_same_units(
+    status: MaintenanceStatus,
+    kind: MaintenanceType | None,
+    booked: dt.date | None,
+) -> None:
+    """One rule: a unit put back to work by a completion is one the board may dispatch."""
+    other = MaintenanceState(uuid.uuid4(), status, booked, None, kind)
+    truck = TruckInfo(uuid.uuid4(), "T-1", maintenance=(other,))
+    grounded = out_of_service_reason(truck, DAY) is not None
+    assert rules.keeps_unit_out(other, DAY) is grounded
+    back = rules.status_after_completion(EquipmentStatus.REPAIR, [other], DAY)
+    assert (back is EquipmentStatus.ACTIVE) is not grounded
 
 
 def test_the_last_job_done_puts_a_unit_in_repair_back_to_work() -> None:
