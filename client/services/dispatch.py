@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from client.replica.store import LocalStore
-from client.services.conflicts import OpenConflict, list_open_conflicts
+from client.services.conflicts import OpenConflict, flag_lines, list_open_conflicts
 from client.services.dispatch_facts import (
     JourneyRow,
     Person,
@@ -308,7 +308,8 @@ def _attach_problems(board: Board) -> None:
     for r in board.recorded:
         if r.journey_id is None:
             continue
-        text = f"Flagged by the server: {r.note or r.kind.replace('_', ' ').lower()}"
+        said = "; ".join(flag_lines(r)) or r.kind.replace("_", " ").lower()
+        text = f"Flagged by the server: {said}"
         if r.user_id is not None:
             per_slot[(r.journey_id, PERSON, r.user_id)].append(text)
         elif r.equipment_id is not None:

@@ -146,11 +146,19 @@ class ScheduleConflict(SyncedMixin, LocationScopedMixin, Base):
     journey_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("journey.id", ondelete="RESTRICT")
     )
+    #: The other job of a journey double booking (set by the server, never by a client).
+    other_journey_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("journey.id", ondelete="RESTRICT")
+    )
     detected_at: Mapped[dt.datetime]
     resolved_at: Mapped[dt.datetime | None]
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("user.id", ondelete="RESTRICT")
     )
+    #: When the server saw an accepted (hand-resolved) double booking's pair apart: a
+    #: later overlap of the same pair is then a new double booking, flagged anew.
+    pair_ended_at: Mapped[dt.datetime | None]
+    #: Free text for people; no code reads state from it.
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
@@ -166,4 +174,7 @@ class ScheduleConflict(SyncedMixin, LocationScopedMixin, Base):
             "resolved_at",
         ),
         Index("ix_schedule_conflict_tenant_schedule", "tenant_id", "schedule_id"),
+        # The double-booking resolver finds a touched job's flags on either side.
+        Index("ix_schedule_conflict_tenant_journey", "tenant_id", "journey_id"),
+        Index("ix_schedule_conflict_tenant_other_journey", "tenant_id", "other_journey_id"),
     )

@@ -263,6 +263,9 @@ _DECLARED: tuple[TablePolicy, ...] = (
         },
     ),
     TablePolicy("payment", append_only=True, server_owned=frozenset({"status", "refunded_amount"})),
+    # The detector's record of a double booking's pair and of when it was seen apart: a
+    # dispatcher resolves a flag (resolved_*, note) but cannot rewrite what it is about.
+    TablePolicy("schedule_conflict", server_owned=frozenset({"other_journey_id", "pair_ended_at"})),
     # A finished or cancelled job is a record of what was paid for: work found undone
     # is a new job (shared_models.rules.maintenance).
     TablePolicy("equipment_maintenance", status_field="status", transition=_maintenance_transition),

@@ -8,10 +8,11 @@ its whole local day when it has no start yet).
 
 A pair is not flagged again while its flag is open, nor while a double
 booking a dispatcher accepted (resolved by hand) still lasts. Once the server
-sees an accepted pair apart (``double_booking_resolve`` appends ``ENDED`` to
-its note), a later overlap of the same pair is a new double booking, flagged
-anew. A journey flag names the other journey only in its note
-(``OTHER_JOURNEY`` + id); ``OTHER_JOURNEY_SQL`` reads it back.
+sees an accepted pair apart (``double_booking_resolve`` sets
+``pair_ended_at``), a later overlap of the same pair is a new double booking,
+flagged anew. A journey flag names its other journey in ``other_journey_id``;
+its note is for people ("Also booked on J-0000123, 09:00-13:00") and nothing
+reads it back.
 """
 
 from __future__ import annotations
@@ -30,17 +31,8 @@ from shared_models.types import utcnow
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
 
-#: The note of a journey double booking starts with this and the other journey's id.
-OTHER_JOURNEY = "also booked on journey "
-#: The other journey's id read back from a flag ``c``'s note (NULL if the note lacks it).
-OTHER_JOURNEY_SQL = (
-    f"substring(c.note from '{OTHER_JOURNEY}"
-    "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})')::uuid"
-)
-#: Appended to the note of an accepted (hand-resolved) flag once its pair is apart.
-ENDED = "Double booking over: "
-#: An accepted flag ``c`` whose double booking has not been seen to end.
-_ACCEPTED = "c.resolved_by IS NOT NULL AND position(:ended in coalesce(c.note, '')) = 0"
+#: An accepted (hand-resolved) flag ``c`` whose double booking has not been seen to end.
+_ACCEPTED = "c.resolved_by IS NOT NULL AND c.pair_ended_at IS NULL"
 
 
 def _unflagged_journey_pair(kind: str, resource: str) -> str:
@@ -48,7 +40,7 @@ def _unflagged_journey_pair(kind: str, resource: str) -> str:
     return f"""NOT EXISTS (SELECT 1 FROM schedule_conflict c WHERE c.tenant_id = a.tenant_id
       AND c.deleted_at IS NULL AND c.kind = '{kind}' AND {resource}
       AND ((c.resolved_at IS NULL AND c.journey_id IN (a.id, b.id))
-        OR ({_ACCEPTED} AND (c.journey_id, {OTHER_JOURNEY_SQL}) IN ((a.id, b.id), (b.id, a.id)))))"""
+        OR ({_ACCEPTED} AND (c.journey_id, c.other_journey_id) IN ((a.id, b.id), (b.id, a.id)))))"""
 
 
 _SCHEDULE_PAIRS = text(f"""
@@ -73,7 +65,7 @@ _JOURNEY_TRUCKS = text(
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, a.truck_id AS equipment_id,
        a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
        la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
-       b.estimated_hours AS b_hours, lb.timezone AS b_tz,
+       b.estimated_hours AS b_hours, lb.timezone AS b_tz, b.number AS b_number,
        NULL::uuid AS user_id
 FROM journey a JOIN journey b
   ON b.tenant_id = a.tenant_id AND b.id <> a.id AND b.truck_id = a.truck_id
@@ -90,7 +82,7 @@ _JOURNEY_CREW = text(
 SELECT a.id AS journey_id, b.id AS other_id, a.location_id, NULL::uuid AS equipment_id,
        a.scheduled_date AS a_date, a.scheduled_start AS a_start, a.estimated_hours AS a_hours,
        la.timezone AS a_tz, b.scheduled_date AS b_date, b.scheduled_start AS b_start,
-       b.estimated_hours AS b_hours, lb.timezone AS b_tz,
+       b.estimated_hours AS b_hours, lb.timezone AS b_tz, b.number AS b_number,
        ca.user_id
 FROM journey a
 JOIN journey_crew ca ON ca.journey_id = a.id AND ca.deleted_at IS NULL
@@ -116,9 +108,7 @@ def flag_double_bookings(
     seen: set[frozenset[Any]] = set()
     schedules = list(touched.get("schedule", ()))
     if schedules:
-        for r in session.execute(
-            _SCHEDULE_PAIRS, {"t": tenant, "ids": schedules, "ended": ENDED}
-        ).mappings():
+        for r in session.execute(_SCHEDULE_PAIRS, {"t": tenant, "ids": schedules}).mappings():
             if not Interval(r["a_start"], r["a_end"]).overlaps(Interval(r["b_start"], r["b_end"])):
                 continue
             key = frozenset((r["a"], r["b"], r["user_id"], r["equipment_id"]))
@@ -151,9 +141,7 @@ def flag_double_bookings(
             (_JOURNEY_TRUCKS, ConflictKind.DOUBLE_BOOKED_EQUIPMENT),
             (_JOURNEY_CREW, ConflictKind.DOUBLE_BOOKED_PERSON),
         ):
-            for r in session.execute(
-                query, {"t": tenant, "ids": list(journeys), "ended": ENDED}
-            ).mappings():
+            for r in session.execute(query, {"t": tenant, "ids": list(journeys)}).mappings():
                 if not _journeys_overlap(r):
                     continue
                 key = frozenset(
@@ -169,7 +157,8 @@ def flag_double_bookings(
                     journey_id=r["journey_id"],
                     user_id=r["user_id"],
                     equipment_id=r["equipment_id"],
-                    note=f"{OTHER_JOURNEY}{r['other_id']}",
+                    other_journey_id=r["other_id"],
+                    note=_also_booked(r),
                 )
                 flagged += 1
     return flagged
@@ -180,6 +169,21 @@ def _journeys_overlap(r: Mapping[str, Any]) -> bool:
     a = journey_window(r["a_date"], r["a_start"], r["a_hours"], r["a_tz"])
     b = journey_window(r["b_date"], r["b_start"], r["b_hours"], r["b_tz"])
     return a.overlaps(b)
+
+
+def _also_booked(r: Mapping[str, Any]) -> str:
+    """The other job as its people know it: "Also booked on J-0000123, 09:00-13:00".
+
+    The time is the other job's window in its own location's zone; its day is
+    named when it differs from the flagged job's, and a job with no start yet
+    is "all day".
+    """
+    number = r["b_number"] or f"job {str(r['other_id'])[:8]}"
+    day = f"{r['b_date']:%a %b} {r['b_date'].day} " if r["b_date"] != r["a_date"] else ""
+    if r["b_start"] is None:
+        return f"Also booked on {number}, {day}all day (no start time yet)"
+    window = journey_window(r["b_date"], r["b_start"], r["b_hours"], r["b_tz"])
+    return f"Also booked on {number}, {day}{window.label(r['b_tz'])}"
 
 
 def _flag(writer: SyncWriter, kind: ConflictKind, location_id: uuid.UUID, **values: Any) -> None:

@@ -3,7 +3,8 @@
 After a batch, each double-booking flag it may have affected is judged again:
 those of the touched journeys (directly or through their crew rows) and
 blocks, and those naming a touched journey or block as the *other* side
-(``other_schedule_id``, or the journey id in the note, ``OTHER_JOURNEY``).
+(``other_journey_id``, ``other_schedule_id``). Only columns are read: a
+dispatcher may rewrite a flag's note entirely.
 A pair is still double-booked when both bookings are live and not cancelled,
 both still hold the flag's person or unit, and their windows overlap by the
 shared rules (``Interval.overlaps``, ``journey_window``).
@@ -11,8 +12,9 @@ shared rules (``Interval.overlaps``, ``journey_window``).
 - An open flag whose pair is apart is resolved by the server (``resolved_by``
   NULL) with a note saying why; one still double-booked stays open.
 - A flag a dispatcher resolved stays resolved (they accepted the double
-  booking); once its pair is apart the server appends ``ENDED`` and the why
-  to its note, so a later overlap of the same pair is flagged anew.
+  booking); once its pair is apart the server sets ``pair_ended_at`` (and
+  adds the why to its note), so a later overlap of the same pair is flagged
+  anew.
 - The journeys and blocks of a flag that ended are passed to
   ``flag_double_bookings`` again: a third booking the ended flag hid (flags
   are not repeated per journey and resource) gets its own flag.
@@ -36,11 +38,7 @@ from sqlalchemy.orm import Session
 from shared_models.enums import ConflictKind
 from shared_models.rules.scheduling import Interval, journey_window, zone
 from shared_models.types import utcnow
-from sync_server.sync.double_booking import (
-    ENDED,
-    OTHER_JOURNEY_SQL,
-    flag_double_bookings,
-)
+from sync_server.sync.double_booking import flag_double_bookings
 
 if TYPE_CHECKING:
     from sync_server.sync.writer import SyncWriter
@@ -49,13 +47,12 @@ __all__ = ["DoubleBookingsJudged", "resolve_double_bookings"]
 
 #: Open flags, and accepted ones whose double booking has not been seen to end, that
 #: concern the touched journeys or blocks on either side.
-_CANDIDATES = text(f"""
-SELECT c.*, {OTHER_JOURNEY_SQL} AS other_journey_id FROM schedule_conflict c
+_CANDIDATES = text("""
+SELECT c.* FROM schedule_conflict c
 WHERE c.tenant_id = :t AND c.deleted_at IS NULL
   AND c.kind IN ('DOUBLE_BOOKED_PERSON', 'DOUBLE_BOOKED_EQUIPMENT')
-  AND (c.resolved_at IS NULL
-    OR (c.resolved_by IS NOT NULL AND position(:ended in coalesce(c.note, '')) = 0))
-  AND (c.journey_id = ANY(:j) OR {OTHER_JOURNEY_SQL} = ANY(:j)
+  AND (c.resolved_at IS NULL OR (c.resolved_by IS NOT NULL AND c.pair_ended_at IS NULL))
+  AND (c.journey_id = ANY(:j) OR c.other_journey_id = ANY(:j)
     OR c.schedule_id = ANY(:s) OR c.other_schedule_id = ANY(:s))
 ORDER BY c.detected_at, c.id
 """)
@@ -210,7 +207,7 @@ def resolve_double_bookings(
     writer.flush()
     if unknown:
         journeys.update(session.scalars(_CREW_JOURNEYS, {"t": tenant, "ids": unknown}))
-    params = {"t": tenant, "j": list(journeys), "s": list(schedules), "ended": ENDED}
+    params = {"t": tenant, "j": list(journeys), "s": list(schedules)}
     flags = [dict(r) for r in session.execute(_CANDIDATES, params).mappings()]
     if not flags:
         return done
@@ -224,16 +221,16 @@ def resolve_double_bookings(
             why = _block_pair_apart(facts, flag, schedules)
         if why is None:
             continue
-        before = {k: v for k, v in flag.items() if k != "other_journey_id"}
         note = flag["note"]
         if flag["resolved_at"] is None:
             line = f"Resolved automatically: no longer double-booked: {why}"
             changes = {"resolved_at": now, "note": f"{note}\n{line}" if note else line}
             done.resolved.append(flag["id"])
         else:
-            changes = {"note": f"{note}\n{ENDED}{why}" if note else f"{ENDED}{why}"}
+            line = f"Double booking over: {why}"
+            changes = {"pair_ended_at": now, "note": f"{note}\n{line}" if note else line}
             done.ended.append(flag["id"])
-        writer.update("schedule_conflict", flag["id"], changes, before=before)
+        writer.update("schedule_conflict", flag["id"], changes, before=flag)
         for subject in (flag["journey_id"], flag["other_journey_id"]):
             if subject is not None:
                 again["journey"].add(subject)
@@ -267,7 +264,7 @@ def _journey_pair_apart(
     """Why journey ``flag`` and its other journey are no longer double-booked, or None."""
     resource = _Resource.of(facts, flag)
     pair = [flag["journey_id"], flag["other_journey_id"]]
-    if pair[1] is None:  # a note that lost the other journey: judge against every journey
+    if pair[1] is None:  # a flag from before 0012 whose note named no journey we know
         return _journey_alone(facts, flag["journey_id"], resource)
     for journey_id in pair:
         if why := _journey_gone(facts, journey_id, resource):

@@ -11,13 +11,15 @@ from decimal import Decimal
 import pytest
 
 from client.services import get_row, list_rows
-from client.services.conflicts import list_open_conflicts, resolve_conflict
+from client.services.conflicts import flag_lines, list_open_conflicts, resolve_conflict
+from client.services.dispatch import load_board
 from client.services.planning import (
     NeedsConnection,
     Pin,
     PlanningService,
     ScheduleInfeasible,
 )
+from client.ui.dispatch.side_panel import ConflictList
 from shared_models.ids import uuid7
 from tests.utils.auth import Account, _password_hash
 
@@ -96,7 +98,10 @@ def test_two_offline_dispatchers_double_book_a_truck_and_both_see_and_resolve_it
     (conflict,) = seen[0]
     assert conflict.kind == "DOUBLE_BOOKED_EQUIPMENT" and conflict.equipment_id == truck
     other = ({morning, late_morning} - {conflict.journey_id}).pop()
-    assert conflict.journey_id in {morning, late_morning} and str(other) in (conflict.note or "")
+    assert conflict.journey_id in {morning, late_morning} and conflict.other_journey_id == other
+    number = server_db.row("journey", other)["number"]
+    assert conflict.other_journey_number == number and number in (conflict.note or "")
+    assert str(other) not in (conflict.note or "")
     assert list_open_conflicts(laptops[0].store, location, DAY + dt.timedelta(days=1)) == []
 
     # The second dispatcher resolves it offline; the first sees it resolved after syncing.
@@ -219,3 +224,54 @@ def test_an_infeasible_day_is_explained_and_offline_needs_a_connection(
             offline.propose(scene.locations[0], DAY)
     finally:
         offline.protocol.close()
+
+
+def test_the_board_names_the_other_job_by_its_number_whatever_the_note_says(
+    scene,
+    make_client,
+    server_db,
+    qapp,  # type: ignore[no-untyped-def]
+) -> None:
+    with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
+        morning, late_morning = _journey(w, scene, 8), _journey(w, scene, 10)  # overlap 10-12
+    truck, location = scene.rows["t1"], scene.locations[0]
+    laptop = make_client(scene.accounts["disp"], "disp")
+    laptop.sync()
+    laptop.writes.update("journey", morning, {"truck_id": truck})
+    laptop.writes.update("journey", late_morning, {"truck_id": truck})
+    assert laptop.sync().push.rejected == 0
+    laptop.sync()
+    numbers = {j: server_db.row("journey", j)["number"] for j in (morning, late_morning)}
+    hours = {morning: "08:00-12:00", late_morning: "10:00-14:00"}
+
+    def shown() -> tuple[list[str], str]:
+        board = load_board(laptop.store, location, DAY)
+        [flag] = board.recorded
+        panel = ConflictList()
+        panel.show_conflicts(board)
+        [row] = panel.rows
+        assert not row.grab().isNull()
+        # The red block's tooltip on the flagged journey says the same.
+        said = f"Flagged by the server: {'; '.join(flag_lines(flag))}"
+        assert any(said in b.problems for b in board.blocks_of(flag.journey_id))
+        return flag_lines(flag), row.words.text()
+
+    [flag] = list_open_conflicts(laptop.store, location, DAY)
+    other = flag.other_journey_id
+    assert other in numbers and other != flag.journey_id
+    pair = f"Also booked on {numbers[other]}, {hours[other]}"
+    cases = {
+        None: [pair],  # the server's own sentence, not repeated
+        "Call the client about T1": [pair, "Call the client about T1"],
+        f"also booked on journey {other}": [f"also booked on {numbers[other]}"],  # before 0012
+        "": [pair],
+    }
+    for note, expected in cases.items():
+        if note is not None:
+            laptop.writes.update("schedule_conflict", flag.id, {"note": note})
+        lines, text = shown()
+        assert lines == expected, note
+        assert numbers[other] in text and str(other) not in text and str(other)[:8] not in text
+    assert laptop.sync().push.rejected == 0
+    server = server_db.row("schedule_conflict", flag.id)
+    assert (server["note"], server["other_journey_id"]) == ("", other)

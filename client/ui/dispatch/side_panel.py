@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Sequence
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.conflicts import OpenConflict
+from client.services.conflicts import OpenConflict, flag_lines
 from client.services.dispatch import Board, JourneyCard
 from client.ui.dispatch.mime import DraggedJourney, journey_mime
 from client.ui.style import DANGER, INK, LINE, MUTED, PRIMARY
@@ -149,11 +150,11 @@ class ConflictRow(QFrame):
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 8, 8, 8)
-        words = label(text, wrap=True)
-        words.setStyleSheet(f"color: {INK}; font-size: 12px;")
+        self.words = label(text, wrap=True)
+        self.words.setStyleSheet(f"color: {INK}; font-size: 12px;")
         self.resolve_button = button("Resolve")
         self.resolve_button.clicked.connect(lambda: self.resolve_requested.emit(conflict))
-        row.addWidget(words, 1)
+        row.addWidget(self.words, 1)
         row.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignTop)
 
 
@@ -165,6 +166,7 @@ class ConflictList(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(6)
+        self.box.addStretch(1)  # cards keep their height, at the top of the scroll area
         self.rows: list[ConflictRow] = []
 
     def show_conflicts(self, board: Board) -> None:
@@ -178,8 +180,10 @@ class ConflictList(QWidget):
                 else ""
             )
             kind = conflict.kind.replace("_", " ").capitalize()
-            text = f"<b>{kind}</b> {label_}<br>{conflict.note or ''}"
+            # The other job by its number, then the note; any id left is swapped for a name.
+            lines = [html.escape(board.readable(line)) for line in flag_lines(conflict)]
+            text = "<br>".join([f"<b>{kind}</b> {html.escape(label_)}", *lines])
             row = ConflictRow(conflict, text)
             row.resolve_requested.connect(self.resolve_requested)
-            self.box.addWidget(row)
+            self.box.insertWidget(self.box.count() - 1, row)
             self.rows.append(row)

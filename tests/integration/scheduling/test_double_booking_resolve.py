@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared_models.models import AuditLog, Journey, JourneyCrew, ScheduleConflict
-from sync_server.sync.double_booking import ENDED, OTHER_JOURNEY
 from tests.integration.scheduling.conftest import (  # noqa: F401  (fixtures)
     Board,
     board,
@@ -41,9 +40,9 @@ def _job(board: Board, hour: float, day: dt.date = DAY, **extra: object) -> uuid
 
 
 def _pair(flag: ScheduleConflict) -> tuple[uuid.UUID, uuid.UUID]:
-    """The flag's journey and the other one, named only in its note."""
-    assert flag.journey_id is not None and (flag.note or "").startswith(OTHER_JOURNEY)
-    return flag.journey_id, uuid.UUID(flag.note.splitlines()[0].removeprefix(OTHER_JOURNEY))
+    """The flag's journey and the other one, each in its own column."""
+    assert flag.journey_id is not None and flag.other_journey_id is not None
+    return flag.journey_id, flag.other_journey_id
 
 
 def _resolved_by_server(flag: ScheduleConflict, because: str) -> None:
@@ -64,7 +63,7 @@ def _mo_double_booked(board: Board) -> tuple[ScheduleConflict, uuid.UUID, uuid.U
     return flag, own, other
 
 
-def test_moving_the_journey_named_only_in_the_note_to_another_day_resolves_the_flag(
+def test_moving_the_other_journey_to_another_day_resolves_the_flag(
     board: Board,  # noqa: F811
 ) -> None:
     flag, _own, other = _mo_double_booked(board)
@@ -244,7 +243,8 @@ def test_an_accepted_double_booking_stays_resolved_and_is_flagged_anew_once_it_e
     )
     [accepted] = board.flags(PERSON)
     assert (accepted.resolved_by, accepted.resolved_at) == (dispatcher, resolved_at)
-    assert f"Resolved: Mo does both, the second one late\n{ENDED}" in accepted.note
+    assert accepted.pair_ended_at is not None and accepted.pair_ended_at > resolved_at
+    assert "Resolved: Mo does both, the second one late\nDouble booking over: " in accepted.note
     assert "moved to" in accepted.note
     # Moved back: a new double booking of the same pair, flagged anew.
     board.update(
@@ -283,16 +283,40 @@ def test_a_third_booking_hidden_by_a_resolved_flag_gets_its_own_flag(
     assert all(f.resolved_at is not None for f in board.flags(PERSON) if f.id != still.id)
 
 
-def test_a_flag_whose_note_lost_the_other_journey_is_judged_against_every_journey(
+def test_a_flag_whose_note_a_dispatcher_rewrote_entirely_still_resolves_when_its_pair_moves_apart(
     board: Board,  # noqa: F811
 ) -> None:
     flag, own, other = _mo_double_booked(board)
-    for note in ("also booked on journey 1234-not-an-id", "call Mo about this"):
+    for note in (f"also booked on journey {own}", "call Mo about this", ""):
         board.update("schedule_conflict", flag.id, {"note": flag.note}, note=note)
-        board.update("journey", own, {"notes": None}, notes=note)  # the push still applies
+        board.update("journey", own, {"notes": None}, notes=note or "x")  # the push still applies
         [after] = board.flags(PERSON)
         assert after.resolved_at is None and after.note == note
+        assert _pair(after) == (own, other)  # what the flag is about is not in its note
         flag = after
+    start, later = _start_of(board, other), DAY + dt.timedelta(days=1)
+    board.update(
+        "journey",
+        other,
+        {"scheduled_date": DAY, "scheduled_start": start},
+        scheduled_date=later,
+        scheduled_start=start + dt.timedelta(days=1),
+    )
+    [after] = board.flags(PERSON)
+    _resolved_by_server(after, f"{_label(board, other)} moved to {later.isoformat()}")
+    assert after.note.startswith("Resolved automatically")  # the blank note, then the why
+
+
+def test_a_flag_without_its_other_journey_is_judged_against_every_journey(
+    board: Board,  # noqa: F811
+) -> None:
+    """A flag from before 0012 whose note named no journey the backfill could find."""
+    flag, own, _other = _mo_double_booked(board)
+    with board.writer("admin") as w:
+        w.update("schedule_conflict", flag.id, {"other_journey_id": None, "note": "call Mo"})
+    board.update("journey", own, {"notes": None}, notes="ring twice")
+    [after] = board.flags(PERSON)
+    assert after.resolved_at is None and after.other_journey_id is None  # still double-booked
     later = DAY + dt.timedelta(days=1)
     board.update(
         "journey",
@@ -304,7 +328,6 @@ def test_a_flag_whose_note_lost_the_other_journey_is_judged_against_every_journe
     flags = board.flags(PERSON)
     assert [f.id for f in flags] == [flag.id]
     _resolved_by_server(flags[0], "no other journey holds Mo at that time")
-    assert other is not None
 
 
 def test_a_refused_mutation_in_the_same_push_does_not_keep_the_flag_open(
