@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from client.services.sync_progress import bootstrap_total
 from client.services.workspace import Workspace
@@ -58,6 +58,8 @@ class SyncWorker(QObject):
         self._request.connect(self._run)
         self._stop.connect(self._halt)
         self.thread.started.connect(self._begin)
+        # Emitted on the sync thread as it ends: the last chance to stop its timer there.
+        self.thread.finished.connect(self._end, Qt.ConnectionType.DirectConnection)
         self._live: _LiveChannel | None = None
 
     # -- called from the UI thread -----------------------------------------------------
@@ -89,6 +91,12 @@ class SyncWorker(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._run)
         self._run()
+
+    def _end(self) -> None:
+        """A cycle still running at shutdown schedules the next one as it ends, after the
+        queued ``_halt`` was dropped with the thread's event loop; only this thread may
+        stop that timer (from the UI thread Qt refuses, with a warning, at exit)."""
+        self._halt()
 
     @Slot()
     def _halt(self) -> None:

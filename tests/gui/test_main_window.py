@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QThread, QTimer
@@ -104,3 +106,28 @@ def test_server_down_shows_offline_without_freezing(
     assert quotes.model.rowCount() == 4  # type: ignore[attr-defined]
     workspace.writes.update("customer", scene.rows["c2"], {"notes": "offline edit"})
     qtbot.waitUntil(lambda: bar.pending.text() == "1 change waiting to sync", timeout=10_000)
+
+
+def test_closing_during_a_sync_leaves_no_timer_running_on_the_sync_thread(
+    qtbot: QtBot,
+    scene: Scene,
+    signed_in: Callable[..., Workspace],
+    open_window: Callable[..., MainWindow],
+) -> None:
+    """A cycle still running at shutdown schedules the next one as it ends; that timer
+    belongs to the sync thread, which must stop it (Qt cannot from the UI thread)."""
+    workspace = signed_in(scene.accounts["disp"])
+    window = open_window(workspace, sync=False)
+    worker = window.worker
+    in_cycle = threading.Event()
+
+    def busy() -> None:  # on the sync thread, at the start of a cycle
+        in_cycle.set()
+        time.sleep(0.3)  # the window closes meanwhile
+
+    worker.started.connect(busy, Qt.ConnectionType.DirectConnection)
+    worker.start(live=False)
+    assert in_cycle.wait(30)
+    window.shutdown()
+    assert worker.thread.isFinished()
+    assert worker.timer is not None and not worker.timer.isActive()
