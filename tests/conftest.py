@@ -8,6 +8,8 @@ never start it.
 A migrated-schema fixture builds on ``database_factory``: create a template
 once per session (``database_factory.create()``, migrate it, dispose its
 engine), then clone it per test with ``make_database(template=name)``.
+A seeded world goes the same way (``seeded_db``, tests/utils/seeded.py): built
+once per session on a migrated database, cloned per test.
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.utils.pg import DatabaseFactory, render_url, start_embedded_test_server
+from sync_server.auth.passwords import FAST_TEST_ONLY, HASHER_ENV, PRODUCTION
+from tests.utils.pg import DatabaseFactory, database_name, render_url, start_embedded_test_server
+from tests.utils.seeded import SeededClones, SeededTemplates
 
 MakeDatabase = Callable[..., str]
+
+# Test accounts hash with argon2's minimum parameters (production's cost ~0.1 s per hash
+# and per sign-in). Set here, before any test runs, so servers and demo scripts the
+# tests start as subprocesses inherit it; ``production_password_hasher`` switches back.
+os.environ.setdefault(HASHER_ENV, FAST_TEST_ONLY)
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +86,29 @@ def migrated_template(database_factory: DatabaseFactory) -> str:
         upgrade(engine)
     finally:
         engine.dispose()
-    return url.rsplit("/", 1)[1].split("?", 1)[0]
+    return database_name(url)
 
 
 @pytest.fixture
 def migrated_db_url(make_database: MakeDatabase, migrated_template: str) -> str:
     """A fresh database with the whole schema at the newest migration."""
     return make_database(template=migrated_template)
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(database_factory: DatabaseFactory, migrated_template: str) -> SeededTemplates:
+    """The session's seeded template databases, one per world builder, made on first use."""
+    return SeededTemplates(database_factory, migrated_template)
+
+
+@pytest.fixture
+def seeded_db(make_database: MakeDatabase, seeded_templates: SeededTemplates) -> SeededClones:
+    """``seeded_db.clone(build) -> url`` (a fresh copy of the world ``build`` seeds, built
+    once per session) and ``seeded_db.seed(url)``: the ids ``build`` returned."""
+    return SeededClones(seeded_templates, make_database)
+
+
+@pytest.fixture
+def production_password_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the tests that prove hashing itself: argon2 with the production parameters."""
+    monkeypatch.setenv(HASHER_ENV, PRODUCTION)

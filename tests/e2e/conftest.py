@@ -20,9 +20,11 @@ from client.session import ClientSession, Profile, sign_in
 from client.sync.clock import DeviceClock
 from client.sync.engine import SyncEngine
 from client.sync.protocol import HttpSyncProtocol
-from tests.utils.auth import Account, World, make_world
-from tests.utils.e2e import Scene, ServerDb, build_scene
+from tests.utils.auth import Account, World
+from tests.utils.e2e import Scene, ServerDb
+from tests.utils.seeded import SeededClones
 from tests.utils.server import live_server
+from tests.utils.worlds import clone_world_db, cloned_scene
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -69,8 +71,8 @@ def headless_keyring() -> Iterator[None]:
 
 
 @pytest.fixture
-def world_db(migrated_db_url: str) -> tuple[str, World]:
-    return migrated_db_url, make_world(migrated_db_url)
+def world_db(request: pytest.FixtureRequest, seeded_db: SeededClones) -> tuple[str, World]:
+    return clone_world_db(request, seeded_db)
 
 
 @pytest.fixture
@@ -89,9 +91,9 @@ def base_url(world_db: tuple[str, World], server_secrets: dict[str, str]) -> Ite
 
 
 @pytest.fixture
-def scene(world_db: tuple[str, World]) -> Scene:
+def scene(world_db: tuple[str, World], seeded_db: SeededClones) -> Scene:
     """A second tenant with branches, dispatchers, crew leads, jobs and stock (tests/utils/e2e)."""
-    return build_scene(world_db[0])
+    return cloned_scene(world_db, seeded_db)
 
 
 @pytest.fixture

@@ -25,9 +25,11 @@ from client.ui.app import make_application
 from client.ui.context import AppContext
 from client.ui.garbage import collect_on_ui_thread
 from client.ui.main_window import MainWindow
-from tests.utils.auth import Account, World, make_world
-from tests.utils.e2e import Scene, ServerDb, build_scene
+from tests.utils.auth import Account, World
+from tests.utils.e2e import Scene, ServerDb
+from tests.utils.seeded import SeededClones
 from tests.utils.server import live_server
+from tests.utils.worlds import clone_world_db, cloned_scene
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -77,13 +79,13 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def world_db(migrated_db_url: str) -> tuple[str, World]:
-    return migrated_db_url, make_world(migrated_db_url)
+def world_db(request: pytest.FixtureRequest, seeded_db: SeededClones) -> tuple[str, World]:
+    return clone_world_db(request, seeded_db)
 
 
 @pytest.fixture
-def scene(world_db: tuple[str, World]) -> Scene:
-    return build_scene(world_db[0])
+def scene(world_db: tuple[str, World], seeded_db: SeededClones) -> Scene:
+    return cloned_scene(world_db, seeded_db)
 
 
 @pytest.fixture

@@ -28,6 +28,14 @@ def render_url(url: URL | str) -> str:
     return normalize_database_url(url).render_as_string(hide_password=False)
 
 
+def database_name(url: URL | str) -> str:
+    """The database a URL names (``test_ab12...`` of ``postgresql+psycopg://.../test_ab12``)."""
+    name = normalize_database_url(url).database
+    if not name:
+        raise ValueError("the URL names no database")
+    return name
+
+
 def libpq_uri(url: URL | str) -> str:
     """The same URL without the SQLAlchemy driver suffix, for psycopg.connect."""
     return (

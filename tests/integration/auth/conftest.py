@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sync_server.app import create_app
 from sync_server.core.config import Settings
 from tests.utils.auth import World, make_world
+from tests.utils.seeded import SeededClones
 from tests.utils.server import make_test_settings, serve_app
 
 
@@ -29,13 +30,14 @@ class LiveServer:
 
 
 @pytest.fixture
-def auth_db_url(migrated_db_url: str) -> str:
-    return migrated_db_url
+def auth_db_url(request: pytest.FixtureRequest, seeded_db: SeededClones) -> str:
+    """The migrated schema, with the two-tenant world (cloned) when the test uses ``world``."""
+    return seeded_db.clone(make_world if "world" in request.fixturenames else None)
 
 
 @pytest.fixture
-def world(auth_db_url: str) -> World:
-    return make_world(auth_db_url)
+def world(auth_db_url: str, seeded_db: SeededClones) -> World:
+    return seeded_db.seed(auth_db_url)
 
 
 @pytest.fixture

@@ -151,7 +151,9 @@ def test_malformed_login_bodies_are_422_with_the_field_path(server: LiveServer) 
     assert not_json.status_code == 422 and not_json.json()["error"] == "validation_failed"
 
 
-def test_a_weaker_password_hash_is_upgraded_on_sign_in(server: LiveServer, world: World) -> None:
+def test_a_weaker_password_hash_is_upgraded_on_sign_in(
+    production_password_hasher: None, server: LiveServer, world: World
+) -> None:
     from argon2 import PasswordHasher
 
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(world.admin_a.password)
@@ -167,3 +169,4 @@ def test_a_weaker_password_hash_is_upgraded_on_sign_in(server: LiveServer, world
     finally:
         engine.dispose()
     assert stored != weak and stored is not None and stored.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(stored)  # now at the production parameters

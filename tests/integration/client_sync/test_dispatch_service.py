@@ -31,9 +31,11 @@ from client.sync import outbox
 from client.sync.db import replica_tx
 from shared_models.enums import CrewRole
 from shared_models.ids import uuid7
-from tests.utils.auth import Account, World, _password_hash, make_world
-from tests.utils.e2e import Scene, ServerDb, build_scene
+from tests.utils.auth import Account, World, _password_hash
+from tests.utils.e2e import Scene, ServerDb
+from tests.utils.seeded import SeededClones
 from tests.utils.server import live_server
+from tests.utils.worlds import clone_world_db, cloned_scene
 
 UTC = dt.UTC
 DAY = dt.date(2026, 6, 3)  # a Wednesday; Toronto is UTC-4
@@ -143,13 +145,13 @@ def no_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 @pytest.fixture
-def world_db(migrated_db_url: str) -> tuple[str, World]:
-    return migrated_db_url, make_world(migrated_db_url)
+def world_db(request: pytest.FixtureRequest, seeded_db: SeededClones) -> tuple[str, World]:
+    return clone_world_db(request, seeded_db)
 
 
 @pytest.fixture
-def scene(world_db: tuple[str, World]) -> Scene:
-    return build_scene(world_db[0])
+def scene(world_db: tuple[str, World], seeded_db: SeededClones) -> Scene:
+    return cloned_scene(world_db, seeded_db)
 
 
 @pytest.fixture

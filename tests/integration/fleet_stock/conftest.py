@@ -17,6 +17,7 @@ from shared_models.models import Equipment, Inventory, Location, User
 from sync_server.admin.accounts import create_tenant
 from sync_server.core.db import create_db_engine, session_scope
 from sync_server.sync.writer import Actor, SyncWriter
+from tests.utils.seeded import SeededClones
 
 
 @dataclass
@@ -62,14 +63,32 @@ def _user(
 
 
 @pytest.fixture
-def engine(migrated_db_url: str) -> Iterator[Engine]:
-    eng = create_db_engine(migrated_db_url)
+def fleet_db_url(request: pytest.FixtureRequest, seeded_db: SeededClones) -> str:
+    """The migrated schema, with the fleet below (cloned) when the test uses ``fleet``."""
+    return seeded_db.clone(build_fleet if "fleet" in request.fixturenames else None)
+
+
+@pytest.fixture
+def engine(fleet_db_url: str) -> Iterator[Engine]:
+    eng = create_db_engine(fleet_db_url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def fleet(engine: Engine) -> Fleet:
+def fleet(fleet_db_url: str, seeded_db: SeededClones) -> Fleet:
+    return seeded_db.seed(fleet_db_url)
+
+
+def build_fleet(db_url: str) -> Fleet:
+    engine = create_db_engine(db_url)
+    try:
+        return _build_fleet(engine)
+    finally:
+        engine.dispose()
+
+
+def _build_fleet(engine: Engine) -> Fleet:
     with session_scope(engine) as s:
         tenant = create_tenant(s, name="Maple Movers", slug="maple")
         other = create_tenant(s, name="Birch Haulage", slug="birch")

@@ -32,12 +32,14 @@ from shared_models.sync.wire import Mutation, PushRequest, PushResponse
 from sync_server.admin.accounts import create_tenant, create_user
 from sync_server.core.db import create_db_engine, session_scope
 from sync_server.sync.push import push_mutations
+from tests.utils.seeded import SeededClones
 
 
 @pytest.fixture
-def write_db_url(migrated_db_url: str) -> str:
-    """The migrated schema (field clocks and lease keys come from migration 0007)."""
-    return migrated_db_url
+def write_db_url(request: pytest.FixtureRequest, seeded_db: SeededClones) -> str:
+    """The migrated schema (field clocks and lease keys come from migration 0007), with the
+    world below (cloned from a template built once) when the test uses ``world``."""
+    return seeded_db.clone(build_world if "world" in request.fixturenames else None)
 
 
 @pytest.fixture
@@ -80,7 +82,19 @@ def _location(session: Session, tenant_id: uuid.UUID, code: str) -> Location:
 
 
 @pytest.fixture
-def world(engine: Engine) -> World:
+def world(write_db_url: str, seeded_db: SeededClones) -> World:
+    return seeded_db.seed(write_db_url)
+
+
+def build_world(db_url: str) -> World:
+    engine = create_db_engine(db_url)
+    try:
+        return _build_world(engine)
+    finally:
+        engine.dispose()
+
+
+def _build_world(engine: Engine) -> World:
     with session_scope(engine) as s:
         a = create_tenant(s, name="Maple Movers", slug="maple")
         b = create_tenant(s, name="Birch Haulage", slug="birch")
