@@ -33,6 +33,7 @@ from sync_server.core.db import (
 from sync_server.core.logging import configure_logging, get_logger
 from sync_server.core.metrics import Metrics
 from sync_server.core.ratelimit import Limit, RateLimits
+from sync_server.sync.prefetch import PagePrefetcher
 
 TITLE = "C&C CRM sync server"
 log = get_logger(__name__)
@@ -57,10 +58,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.session_factory = make_session_factory(engine)
         await run_in_threadpool(_report_database, app, engine)
         sweeps = start_overdue_sweeps(app.state.session_factory, settings.overdue_sweep_interval_s)
+        app.state.prefetcher = (
+            PagePrefetcher(app.state.session_factory) if settings.pull_prefetch else None
+        )
         try:
             yield
         finally:
             await stop_overdue_sweeps(sweeps)
+            if app.state.prefetcher is not None:
+                await run_in_threadpool(app.state.prefetcher.close)
+                app.state.prefetcher = None
     finally:
         if owned_engine is not None:
             owned_engine.dispose()
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine) if engine is not None else None
     app.state.metrics = Metrics(version=__version__)
+    app.state.prefetcher = None  # made with the engine's session factory at start-up
     app.state.rate_limits = RateLimits(
         sync_per_user=Limit("sync_user", settings.sync_requests_per_minute, 60)
     )

@@ -29,6 +29,7 @@ from client.sync.db import replica_tx, table_for
 from client.sync.errors import PermissionDeniedError
 from client.sync.rebase import rebase_rows
 from client.sync.scope import drop_bucket_membership, release_rows
+from shared_models.sync import wire
 from shared_models.sync.wire import DEFAULT_PULL_LIMIT, PullRequest, PullResponse
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def apply_page(conn: Connection, page: PullResponse, summary: PullSummary) -> No
 
 def next_cursors(known: dict[str, int], page: PullResponse) -> dict[str, int]:
     """The cursors ``apply_page`` leaves behind: the next request, known before applying."""
-    return {b: int(page.cursors.get(b, known.get(b, 0))) for b in page.buckets}
+    return wire.next_cursors(known, page.cursors, page.buckets)
 
 
 def pull_all(

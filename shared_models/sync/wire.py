@@ -7,6 +7,7 @@ so a rename is a new protocol version, never an edit here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -128,6 +129,18 @@ class PullResponse(ReplyModel):
     has_more: bool
     #: The user's current bucket set: new ones start at 0, missing ones are purged.
     buckets: list[str]
+
+
+def next_cursors(
+    asked: Mapping[str, int], answered: Mapping[str, int], buckets: Iterable[str]
+) -> dict[str, int]:
+    """The cursors of the pull that follows a page: each of the user's current ``buckets``
+    where the page left it (``answered``), else where it was ``asked``, else at 0.
+
+    The client asks exactly this next (its replica's cursors once the page is
+    applied); the server renders that page ahead while the client is busy.
+    """
+    return {b: int(answered.get(b, asked.get(b, 0))) for b in buckets}
 
 
 class Mutation(WireModel):

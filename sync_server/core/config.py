@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = None
     #: Seconds between two OVERDUE sweeps of invoices (one also runs at start); 0 = off.
     overdue_sweep_interval_s: float = Field(default=3600.0, ge=0)
+    #: Render the next page of a download while the client applies this one
+    #: (``sync_server.sync.prefetch``); off, every page is rendered on request.
+    pull_prefetch: bool = True
     #: Request bodies above this are refused with 413 before they are read whole.
     max_request_bytes: int = Field(default=MAX_REQUEST_BYTES, ge=1024)
 

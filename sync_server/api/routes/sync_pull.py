@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from shared_models.sync.wire import (
     MAX_BUCKETS_PER_PULL,
@@ -12,6 +12,7 @@ from shared_models.sync.wire import (
     ChecksumsResponse,
     PullRequest,
     PullResponse,
+    next_cursors,
 )
 from sync_server.api.auth_deps import CurrentPrincipal
 from sync_server.api.deps import SessionDep
@@ -19,6 +20,7 @@ from sync_server.api.encoding import json_response
 from sync_server.api.errors import ErrorPublic
 from sync_server.core.errors import ApiError, ErrorCode
 from sync_server.sync.checksums import bucket_checksums
+from sync_server.sync.prefetch import PagePrefetcher, page_key
 from sync_server.sync.pull import pull_page
 from sync_server.sync.scope import user_buckets
 
@@ -47,12 +49,23 @@ def pull_changes(
     body: PullRequest,
     principal: CurrentPrincipal,
     session: SessionDep,
+    request: Request,
     accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5)."""
     allowed = _authorise(session, principal, list(body.buckets))
-    page = pull_page(session, body.buckets, body.limit)
-    session.rollback()
+    ahead: PagePrefetcher | None = getattr(request.app.state, "prefetcher", None)
+    who = (principal.tenant_id, principal.user_id, principal.device_id)
+    page = ahead.take(page_key(*who, body.buckets, body.limit)) if ahead else None
+    if page is None:
+        page = pull_page(session, body.buckets, body.limit)
+        session.rollback()
+    if ahead is not None and page.has_more and page.changes:
+        # A download under way: render what the client asks next while it applies this.
+        following = next_cursors(body.buckets, page.cursors, allowed)
+        ahead.schedule(
+            page_key(*who, following, body.limit), principal.tenant_id, following, body.limit
+        )
     return json_response(page.to_json(allowed), accept_encoding)
 
 
