@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Enum, Integer, Numeric, Table, Uuid
@@ -206,20 +206,30 @@ def upsert_rows_fast(conn: Connection, table: Table, rows: Sequence[Mapping[str,
             converters = [column_converter(table, c, dialect) for c in columns]
             plan = [(i, f) for i, f in enumerate(converters) if f is not None]
             filled, makers = _defaults_for(table, columns, dialect)
-            params = []
-            for row in batch:
-                values = list(row.values())
-                for i, f in plan:
-                    v = values[i]
-                    if v is not None:
-                        values[i] = f(v)
-                if makers:
-                    values.extend(make() for make in makers)
-                params.append(values)
-            cursor.executemany(_upsert_sql(table, columns, filled), params)
+            # Converted row by row as SQLite takes them: a page's worth of parameter
+            # lists held at once was tens of megabytes on top of the page itself.
+            cursor.executemany(
+                _upsert_sql(table, columns, filled), _parameters(batch, plan, makers)
+            )
     finally:
         cursor.close()
     return len(rows)
+
+
+def _parameters(
+    batch: Iterable[Mapping[str, Any]],
+    plan: Sequence[tuple[int, Converter]],
+    makers: Sequence[Callable[[], Any]],
+) -> Iterator[list[Any]]:
+    for row in batch:
+        values = list(row.values())
+        for i, f in plan:
+            v = values[i]
+            if v is not None:
+                values[i] = f(v)
+        if makers:
+            values.extend(make() for make in makers)
+        yield values
 
 
 def insert_memberships(conn: Connection, members: Iterable[tuple[str, str, str]]) -> None:

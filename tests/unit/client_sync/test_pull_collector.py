@@ -1,4 +1,4 @@
-"""``pull_all`` pauses Python's cycle collector while pages are parsed and applied."""
+"""``pull_all`` lets Python's cycle collector run rarely while pages are parsed and applied."""
 
 from __future__ import annotations
 
@@ -10,36 +10,41 @@ import pytest
 from client.replica.store import LocalStore
 from client.sync.db import ensure_sync_schema
 from client.sync.errors import ServerUnavailable
-from client.sync.pull import pull_all
+from client.sync.pull import BULK_GC_THRESHOLD, pull_all
 from shared_models.sync.wire import PullRequest, PullResponse
+
+APP_THRESHOLD = (700, 10, 10)
 
 
 @pytest.fixture
-def collector_on() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.enable()
+def app_threshold() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*APP_THRESHOLD)
     yield
-    if not was:
-        gc.disable()
+    gc.set_threshold(*before)
 
 
-def test_the_collector_is_off_while_pages_are_fetched_and_back_on_after(
-    store: LocalStore, collector_on: None
+def _empty(_: PullRequest) -> PullResponse:
+    return PullResponse(changes=[], cursors={}, has_more=False, buckets=[])
+
+
+def test_the_collector_runs_rarely_while_pages_come_and_as_before_after(
+    store: LocalStore, app_threshold: None
 ) -> None:
     ensure_sync_schema(store)
-    seen: list[bool] = []
+    seen: list[tuple[int, int, int]] = []
 
     def fetch(request: PullRequest) -> PullResponse:
-        seen.append(gc.isenabled())
-        return PullResponse(changes=[], cursors={}, has_more=False, buckets=[])
+        seen.append(gc.get_threshold())
+        return _empty(request)
 
     pull_all(store, fetch)
-    assert seen == [False]
-    assert gc.isenabled()
+    assert seen == [(BULK_GC_THRESHOLD, 10, 10)]
+    assert gc.get_threshold() == APP_THRESHOLD and gc.isenabled()
 
 
-def test_a_failed_download_turns_the_collector_back_on(
-    store: LocalStore, collector_on: None
+def test_a_failed_download_puts_the_collector_back_as_it_was(
+    store: LocalStore, app_threshold: None
 ) -> None:
     ensure_sync_schema(store)
 
@@ -48,11 +53,14 @@ def test_a_failed_download_turns_the_collector_back_on(
 
     with pytest.raises(ServerUnavailable):
         pull_all(store, fetch)
-    assert gc.isenabled()
+    assert gc.get_threshold() == APP_THRESHOLD
 
 
-def test_a_collector_the_app_turned_off_stays_off(store: LocalStore, collector_on: None) -> None:
+def test_an_app_that_collects_even_more_rarely_keeps_its_threshold(
+    store: LocalStore, app_threshold: None
+) -> None:
     ensure_sync_schema(store)
-    gc.disable()
-    pull_all(store, lambda _: PullResponse(changes=[], cursors={}, has_more=False, buckets=[]))
-    assert not gc.isenabled()
+    gc.set_threshold(10 * BULK_GC_THRESHOLD, 10, 10)
+    seen: list[tuple[int, int, int]] = []
+    pull_all(store, lambda r: seen.append(gc.get_threshold()) or _empty(r))  # type: ignore[func-returns-value]
+    assert seen == [(10 * BULK_GC_THRESHOLD, 10, 10)]
