@@ -642,6 +642,12 @@ async def concurrent(
                 if not page["has_more"]:
                     break
             cursors_by_user[uid] = cursors
+        # Sign-ins take ~10 s; uvicorn closes a connection idle for 5 s. A burst that
+        # reuses one just as the server closes it gets a ReadError (a client retries;
+        # this load generator does not), so each device's connection is used once more
+        # right before the burst, untimed.
+        for client in clients:
+            (await client.get("/healthz")).raise_for_status()
         log(
             f"concurrent: {n} devices signed in over {len(users)} users "
             f"({', '.join(sorted({u['role'] + '@' + u['location_code'] for u in users}))})"
