@@ -275,11 +275,12 @@ def test_the_benchmark_location_holds_only_its_customers_quotes_and_items(
             seed_demo(s, seed=42, today=TODAY, hq_history=False, **SIZE)
         with Session(engine) as s:
             per_location = {
-                model.__tablename__: dict(
-                    s.execute(select(model.location_id, func.count()).group_by(model.location_id))
-                    .tuples()
-                    .all()
-                )
+                model.__tablename__: {
+                    location: count
+                    for location, count in s.execute(
+                        select(model.location_id, func.count()).group_by(model.location_id)
+                    )
+                }
                 for model in (Customer, Quote, m.Lead, m.Journey, m.Invoice, m.Communication)
             }
         customers = per_location["customer"]
