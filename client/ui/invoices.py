@@ -17,8 +17,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -45,7 +43,16 @@ from client.ui.invoice_new import NewInvoiceDialog
 from client.ui.invoice_payment import PaymentDialog, RefundDialog, explain
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import Banner, ChipDelegate, PageHeader, SearchBox, StatusFilter, button
+from client.ui.widgets import (
+    Banner,
+    ChipDelegate,
+    PageHeader,
+    SearchBox,
+    StatusFilter,
+    button,
+    list_and_pane,
+    page_layout,
+)
 from shared_models.enums import InvoiceStatus
 
 WATCHED = {"invoice", "invoice_item", "payment", "financial_transaction", "customer"}
@@ -98,19 +105,8 @@ class InvoicesView(QWidget):
         size_columns(self.table, COLUMNS, stretch=CUSTOMER_COLUMN)  # type: ignore[arg-type]
         self.pane = DetailPane("Select an invoice to see its lines, taxes and payments.")
         self.pane.setMinimumWidth(350)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.pane)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([830, 350])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = list_and_pane(self.table, self.pane, (830, 350))
+        page_layout(self, self.header, self.banner, body=self.splitter)
 
         self.model.reloaded.connect(self._count_changed)
         self.search.search.connect(self._filter)

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from client.services.crew import Truck, fleet_units
 from client.services.maintenance import Completed, MaintenanceJob, MaintenanceService
@@ -28,7 +28,17 @@ from client.ui.maintenance_forms import BookDialog, CompleteDialog, NewJobDialog
 from client.ui.paged_model import RIGHT, Column, ListSource, PagedTableModel
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import Banner, Card, ChipDelegate, ChipLabel, PageHeader, button, label
+from client.ui.widgets import (
+    Banner,
+    Card,
+    ChipDelegate,
+    ChipLabel,
+    PageHeader,
+    button,
+    label,
+    list_and_pane,
+    page_layout,
+)
 from shared_models.rules.maintenance import Action
 
 WATCHED = {"equipment_maintenance", "equipment", "equipment_check"}
@@ -175,19 +185,8 @@ class MaintenanceView(QWidget):
         column.setSpacing(10)
         column.addLayout(bar)
         column.addWidget(self.pane, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 460])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = list_and_pane(self.table, side, (700, 460))
+        page_layout(self, self.header, self.banner, body=self.splitter)
 
         self.scope.currentIndexChanged.connect(lambda _: self._loaded(self.all_jobs))
         self.table.selectionModel().selectionChanged.connect(self._selected)

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from client.services.sync_issues import SyncIssue, check_value, display, humanize_table, open_issues
 from client.ui import format as fmt
@@ -22,7 +22,7 @@ from client.ui.fields import Field
 from client.ui.paged_model import Column, ListSource, PagedTableModel
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import Card, PageHeader, button, label
+from client.ui.widgets import Card, PageHeader, button, label, list_and_pane, page_layout
 
 COLUMNS: list[Column[SyncIssue]] = [
     Column("Record", lambda i: humanize_table(i.table), width=100),
@@ -121,17 +121,7 @@ class SyncIssuesView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.pane, 1)
         column.addWidget(self.actions)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([740, 460])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(split, 1)
+        page_layout(self, self.header, body=list_and_pane(self.table, side, (740, 460)))
         self.table.selectionModel().selectionChanged.connect(self._selected)
         ctx.hub.changed.connect(lambda _tables: self.reload())
         self.reload()

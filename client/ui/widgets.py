@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -42,6 +43,28 @@ def button(text: str, *, primary: bool = False, flat: bool = False) -> QPushButt
     widget.setProperty("flat", flat)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     return widget
+
+
+def page_layout(page: QWidget, *top: QWidget, body: QWidget) -> QVBoxLayout:
+    """A section's frame: its margins, header and banners on top, ``body`` taking the rest."""
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 20, 24, 12)
+    layout.setSpacing(14)
+    for widget in top:
+        layout.addWidget(widget)
+    layout.addWidget(body, 1)
+    return layout
+
+
+def list_and_pane(table: QWidget, pane: QWidget, sizes: tuple[int, int]) -> QSplitter:
+    """A list page's body: the list (3 parts) beside the selected row's pane (2 parts)."""
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.addWidget(table)
+    split.addWidget(pane)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    split.setSizes(list(sizes))
+    return split
 
 
 class Card(QFrame):

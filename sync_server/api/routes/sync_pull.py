@@ -54,7 +54,7 @@ def pull_changes(
 ) -> Response:
     """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5)."""
     allowed = _authorise(session, principal, list(body.buckets))
-    ahead: PagePrefetcher | None = getattr(request.app.state, "prefetcher", None)
+    ahead: PagePrefetcher | None = request.app.state.prefetcher
     who = (principal.tenant_id, principal.user_id, principal.device_id)
     page = ahead.take(page_key(*who, body.buckets, body.limit)) if ahead else None
     if page is None:
