@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from client.replica.schema import bucket_state, row_bucket
 from client.replica.store import LocalStore
-from client.sync import bulk
+from client.sync import bulk, reshape
 from client.sync.apply import insert_memberships, upsert_rows_fast
 from client.sync.db import replica_tx, table_for
 from client.sync.errors import PermissionDeniedError
@@ -157,9 +157,12 @@ def pull_all(
     dropped and asked again.
 
     A replica that starts from nothing is filled as a bulk load (``client.sync.bulk``):
-    its secondary indexes and search triggers are built once, after the rows.
+    its secondary indexes and search triggers are built once, after the rows. One
+    filled by an older app first rewinds the buckets it holds incompletely
+    (``client.sync.reshape``).
     """
     bulk.restore_if_pending(store)
+    reshape.pull_again_after_upgrade(store)
     with store.engine.connect() as conn:
         fresh = bulk.is_fresh(conn, cursors(conn))
     deferred = False

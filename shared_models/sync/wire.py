@@ -15,10 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 # pydantic needs typing_extensions' TypedDict on Python < 3.12.
 from typing_extensions import TypedDict
 
+from shared_models.sync.shapes import LATEST_SCHEMA
+
 #: Bumped when a request or response shape changes incompatibly.
 PROTOCOL_VERSION = 1
-#: Replica schema version this code writes (see client/replica/schema.py).
-SCHEMA_VERSION = 1
+#: Shape of the synced tables this code speaks (``shapes``): which tables and columns
+#: a pull may carry. Not the replica file's own layout (client/replica/schema.py).
+SCHEMA_VERSION = LATEST_SCHEMA
 #: Headers every client request carries, so the server can refuse or upgrade old clients.
 PROTOCOL_HEADER = "X-CNC-Protocol"
 SCHEMA_HEADER = "X-CNC-Schema"

@@ -44,7 +44,7 @@ TTL_S = 30.0
 #: How long a request waits for the render of its page already under way.
 WAIT_S = 30.0
 
-PageKey = tuple[uuid.UUID, uuid.UUID, uuid.UUID, tuple[tuple[str, int], ...], int]
+PageKey = tuple[uuid.UUID, uuid.UUID, uuid.UUID, tuple[tuple[str, int], ...], int, int]
 
 
 def page_key(
@@ -53,14 +53,16 @@ def page_key(
     device_id: uuid.UUID,
     cursors: Mapping[str, int],
     limit: int,
+    schema: int,
 ) -> PageKey:
-    """Who asks, and exactly what: a page is only ever served for its own key."""
+    """Who asks, and exactly what (in which wire schema): a page is only served for its key."""
     return (
         tenant_id,
         user_id,
         device_id,
         tuple(sorted((b, int(c)) for b, c in cursors.items())),
         limit,
+        schema,
     )
 
 
@@ -95,7 +97,12 @@ class PagePrefetcher:
         return page
 
     def schedule(
-        self, key: PageKey, tenant_id: uuid.UUID, cursors: Mapping[str, int], limit: int
+        self,
+        key: PageKey,
+        tenant_id: uuid.UUID,
+        cursors: Mapping[str, int],
+        limit: int,
+        schema: int,
     ) -> None:
         """Render the page for ``key`` unless this process is already rendering one."""
         with self._lock:
@@ -103,7 +110,7 @@ class PagePrefetcher:
                 return
             self._rendering = True
             try:
-                future = self._pool.submit(self._render, tenant_id, dict(cursors), limit)
+                future = self._pool.submit(self._render, tenant_id, dict(cursors), limit, schema)
             except RuntimeError:  # shut down
                 self._rendering = False
                 return
@@ -120,11 +127,13 @@ class PagePrefetcher:
             future.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _render(self, tenant_id: uuid.UUID, cursors: dict[str, int], limit: int) -> PullPage:
+    def _render(
+        self, tenant_id: uuid.UUID, cursors: dict[str, int], limit: int, schema: int
+    ) -> PullPage:
         try:
             with self._session_factory() as session:
                 bind_tenant(session, tenant_id)
-                page = pull_page(session, cursors, limit)
+                page = pull_page(session, cursors, limit, schema=schema)
                 session.rollback()
                 return page
         finally:

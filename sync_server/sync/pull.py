@@ -17,7 +17,8 @@ from sqlalchemy import Integer, Numeric, text
 from sqlalchemy.orm import Session
 
 from shared_models.sync.codec import synced_table, wire_columns
-from shared_models.sync.wire import PULL_PAGE_BYTES
+from shared_models.sync.shapes import unknown_columns, unknown_tables
+from shared_models.sync.wire import PULL_PAGE_BYTES, SCHEMA_VERSION
 
 __all__ = ["PullPage", "pull_page", "row_json_sql"]
 
@@ -48,7 +49,8 @@ _CHANGE_HEAD = (
 )
 _REMOVED = text(
     f"SELECT string_agg({_CHANGE_HEAD} 'true,\"data\":', 'null}}'), ','), count(*)"
-    f" FROM bucket_membership e {_RANGES} WHERE e.removed"
+    f" FROM bucket_membership e {_RANGES}"
+    " WHERE e.removed AND e.table_name <> ALL(CAST(:hidden AS varchar[]))"
 )
 
 
@@ -83,15 +85,17 @@ def _is_decimal(column_type: object) -> bool:
 
 
 @cache
-def row_json_sql(table_name: str) -> str:
+def row_json_sql(table_name: str, schema: int = SCHEMA_VERSION) -> str:
     """The page's live changes of one table as one JSON text (comma-joined objects), and a count.
 
-    Decimals are cast to text and secrets left out; an entry whose row is gone
-    from the table comes as removed, so the replica drops it.
+    Decimals are cast to text and secrets left out, and so are columns a client
+    of ``schema`` does not know (``shapes``); an entry whose row is gone from
+    the table comes as removed, so the replica drops it.
     """
     table = synced_table(table_name)
+    unknown = unknown_columns(schema).get(table_name, frozenset())
     parts = []
-    for name in wire_columns(table):
+    for name in (c for c in wire_columns(table) if c not in unknown):
         column = f'x."{name}"'
         parts.append(f'{column}::text AS "{name}"' if _is_decimal(table.c[name].type) else column)
     data = (
@@ -169,10 +173,17 @@ def _bucket_order(name: str) -> tuple[int, str]:
 
 
 def pull_page(
-    session: Session, cursors: Mapping[str, int], limit: int, max_bytes: int = PULL_PAGE_BYTES
+    session: Session,
+    cursors: Mapping[str, int],
+    limit: int,
+    max_bytes: int = PULL_PAGE_BYTES,
+    *,
+    schema: int = SCHEMA_VERSION,
 ) -> PullPage:
     """At most about ``limit`` changes across ``cursors``' buckets (already authorised), and
-    about ``max_bytes`` of photos and signatures (a single larger version comes alone).
+    about ``max_bytes`` of photos and signatures (a single larger version comes alone),
+    shaped for a client of wire ``schema``: tables it lacks are left out (it pulls them
+    again once upgraded), and so are columns it lacks.
 
     Starts its own transaction (one snapshot for the page): call it with none open.
     """
@@ -224,7 +235,10 @@ def pull_page(
             ranges["rhi"].append(high)
     if not ranges["rb"]:
         return page
-    for statement in (_REMOVED, *(text(row_json_sql(t)) for t in sorted(tables))):
+    hidden = unknown_tables(schema)
+    ranges["hidden"] = sorted(hidden)
+    shown = sorted(tables - hidden)
+    for statement in (_REMOVED, *(text(row_json_sql(t, schema)) for t in shown)):
         body, _count = session.execute(statement, ranges).one()
         if body:
             page.changes.append(body)

@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 from shared_models.models import Device, Tenant
 from shared_models.sync.codec import encode_row, encode_value
 from shared_models.sync.merge import settle
-from shared_models.sync.wire import FieldConflictResult, MutationResult, PushRequest, PushResponse
+from shared_models.sync.shapes import shape_row, unknown_columns
+from shared_models.sync.wire import (
+    SCHEMA_VERSION,
+    FieldConflictResult,
+    MutationResult,
+    PushRequest,
+    PushResponse,
+)
 from shared_models.types import utcnow
 from sync_server.core.db import is_connection_error
 from sync_server.core.errors import ApiError, ErrorCode
@@ -43,9 +50,15 @@ Encoded = dict[tuple[str, uuid.UUID], tuple[dict[str, Any], dict[str, Any]]]
 
 
 def push_mutations(
-    *, session: Session, user: Any, device_id: uuid.UUID, request: PushRequest
+    *,
+    session: Session,
+    user: Any,
+    device_id: uuid.UUID,
+    request: PushRequest,
+    schema: int = SCHEMA_VERSION,
 ) -> PushResponse:
-    """Apply ``request`` for ``user`` on ``device_id`` (the authenticated device)."""
+    """Apply ``request`` for ``user`` on ``device_id`` (the authenticated device); rows in
+    the answer are shaped for a client of wire ``schema``."""
     if request.device_id != device_id:
         raise ApiError(
             ErrorCode.PERMISSION_DENIED,
@@ -76,8 +89,16 @@ def push_mutations(
             .values(last_mutation_id=last, last_sync_at=utcnow())
         )
     return PushResponse(
-        results=[results[m.mutation_id] for m in request.mutations], last_mutation_id=last
+        results=[_shaped(results[m.mutation_id], m.table, schema) for m in request.mutations],
+        last_mutation_id=last,
     )
+
+
+def _shaped(result: MutationResult, table: str, schema: int) -> MutationResult:
+    """The answer without the row's columns an older client does not know (``shapes``)."""
+    if result.row is None or table not in unknown_columns(schema):
+        return result
+    return result.model_copy(update={"row": shape_row(table, result.row, schema)})
 
 
 def _check_order(request: PushRequest) -> None:

@@ -14,7 +14,7 @@ from shared_models.sync.wire import (
     PullResponse,
     next_cursors,
 )
-from sync_server.api.auth_deps import CurrentPrincipal
+from sync_server.api.auth_deps import ClientVersionDep, CurrentPrincipal
 from sync_server.api.deps import SessionDep
 from sync_server.api.encoding import json_response
 from sync_server.api.errors import ErrorPublic
@@ -50,21 +50,28 @@ def pull_changes(
     principal: CurrentPrincipal,
     session: SessionDep,
     request: Request,
+    version: ClientVersionDep,
     accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5)."""
+    """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5), in the
+    shape of the caller's wire schema (``shared_models.sync.shapes``)."""
     allowed = _authorise(session, principal, list(body.buckets))
     ahead: PagePrefetcher | None = request.app.state.prefetcher
     who = (principal.tenant_id, principal.user_id, principal.device_id)
-    page = ahead.take(page_key(*who, body.buckets, body.limit)) if ahead else None
+    schema = version.schema
+    page = ahead.take(page_key(*who, body.buckets, body.limit, schema)) if ahead else None
     if page is None:
-        page = pull_page(session, body.buckets, body.limit)
+        page = pull_page(session, body.buckets, body.limit, schema=schema)
         session.rollback()
     if ahead is not None and page.has_more and page.changes:
         # A download under way: render what the client asks next while it applies this.
         following = next_cursors(body.buckets, page.cursors, allowed)
         ahead.schedule(
-            page_key(*who, following, body.limit), principal.tenant_id, following, body.limit
+            page_key(*who, following, body.limit, schema),
+            principal.tenant_id,
+            following,
+            body.limit,
+            schema,
         )
     return json_response(page.to_json(allowed), accept_encoding)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from shared_models.sync.wire import PushRequest, PushResponse
-from sync_server.api.auth_deps import CurrentPrincipal
+from sync_server.api.auth_deps import ClientVersionDep, CurrentPrincipal
 from sync_server.api.deps import SessionDep
 from sync_server.api.errors import ErrorPublic
 from sync_server.sync.push import push_mutations
@@ -22,11 +22,15 @@ router = APIRouter(prefix="/sync", tags=["sync"])
     },
 )
 def push_changes(
-    body: PushRequest, principal: CurrentPrincipal, session: SessionDep
+    body: PushRequest, principal: CurrentPrincipal, session: SessionDep, version: ClientVersionDep
 ) -> PushResponse:
     """Apply the device's mutations exactly once; per-mutation outcomes in order."""
     response = push_mutations(
-        session=session, user=principal.user, device_id=principal.device.id, request=body
+        session=session,
+        user=principal.user,
+        device_id=principal.device.id,
+        request=body,
+        schema=version.schema,
     )
     session.commit()
     return response

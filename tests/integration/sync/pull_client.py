@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from shared_models.sync.checksum import bucket_digest
+from shared_models.sync.wire import SCHEMA_HEADER, SCHEMA_VERSION
 from tests.utils.auth import bearer, login_ok
 
 
@@ -20,6 +21,8 @@ class Replica:
     buckets: dict[str, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     pages: int = 0
     seen: list[tuple[str, str, str, int, bool]] = field(default_factory=list)
+    #: The wire schema it says it speaks, as the client library does (``shapes``).
+    schema: int = SCHEMA_VERSION
 
     @classmethod
     def login(cls, base: str, account: Any) -> Replica:
@@ -41,7 +44,7 @@ class Replica:
         return httpx.post(
             f"{self.base}/v1/sync/pull",
             json={"buckets": buckets if buckets is not None else self.cursors, "limit": limit},
-            headers=bearer(self.token),
+            headers={**bearer(self.token), SCHEMA_HEADER: str(self.schema)},
             timeout=30,
         )
 

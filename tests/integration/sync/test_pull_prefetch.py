@@ -126,6 +126,18 @@ def test_a_page_rendered_for_one_device_is_never_served_to_another(served: Serve
     assert served.prefetcher.served > before
 
 
+def test_a_page_rendered_for_one_wire_schema_is_never_served_to_an_app_of_another(
+    served: Served,
+) -> None:
+    served.customers(CUSTOMERS)
+    replica = Replica.login(served.base, served.world.accounts["disp"])
+    replica.apply(replica.pull_once(limit=PAGE).json())  # page 2 rendered for this schema
+    replica.schema = 1  # the same laptop, with yesterday's app build
+    before = served.prefetcher.served
+    assert replica.pull_once(limit=PAGE).status_code == 200
+    assert served.prefetcher.served == before
+
+
 def test_a_bucket_taken_away_after_its_page_was_rendered_is_refused(served: Served) -> None:
     served.customers(CUSTOMERS)
     replica = Replica.login(served.base, served.world.accounts["disp"])
