@@ -27,7 +27,7 @@ from client.ui.context import AppContext
 from client.ui.paged_model import Column, ListSource, PagedTableModel
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op, net_pool
-from client.ui.widgets import Banner, ChipDelegate, PageHeader, button, label
+from client.ui.widgets import Banner, ChipDelegate, PageHeader, button, label, page_layout
 
 #: What a user's data scope covers, in the admin's words.
 SCOPE_TEXT = {"OWN": "Own", "LOCATION": "Location", "CLIENT": "Company", "ALL": "All"}
@@ -125,11 +125,7 @@ class AdminView(QWidget):
         self.devices_tab = self.tabs.count() - 1
         self.tabs.addTab(self.roles, "Roles and scopes")
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(self.tabs, 1)
+        page_layout(self, self.header, body=self.tabs)
 
         self.refresh_button.clicked.connect(self.load_devices)
         self.revoke_button.clicked.connect(self.revoke_selected)

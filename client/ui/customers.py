@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from client.services.details import CustomerDetail, customer_detail
 from client.services.lists import CustomerRow, search_customers
@@ -21,7 +21,7 @@ from client.ui.paged_model import Column, ListSource, PagedTableModel
 from client.ui.sources import CustomerSource
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import PageHeader, SearchBox, button
+from client.ui.widgets import PageHeader, SearchBox, button, list_and_pane, page_layout
 
 COLUMNS: list[Column[CustomerRow]] = [
     Column("Name", lambda c: c.name, width=200),
@@ -60,25 +60,15 @@ class CustomersView(QWidget):
         self.table.setModel(self.model)
         size_columns(self.table, COLUMNS, stretch=2)  # type: ignore[arg-type]
         self.pane = DetailPane("Select a customer to see their details, activity and quotes.")
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(self.pane)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([820, 380])
-        self.splitter = split
+        self.splitter = list_and_pane(self.table, self.pane, (820, 380), pane_parts=1)
 
         self.pipeline = LeadPipeline(ctx)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(split, "Customers")
+        self.tabs.addTab(self.splitter, "Customers")
         self.tabs.addTab(self.pipeline, "Lead pipeline")
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self.header)
-        layout.addWidget(self.tabs, 1)
+        page_layout(self, self.header, body=self.tabs, spacing=10)
 
         self.search.search.connect(self.run_search)
         self.new_customer_button.clicked.connect(lambda: self.open_customer_form(None))

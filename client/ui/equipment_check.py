@@ -32,7 +32,7 @@ from client.ui.fields import Field
 from client.ui.format import humanize
 from client.ui.journey_panels import show_error
 from client.ui.tasks import Op
-from client.ui.widgets import Card, PageHeader, label
+from client.ui.widgets import Card, PageHeader, label, page_layout
 from shared_models.enums import CheckResult
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.fleet import ChecklistItem, checklist_for
@@ -204,12 +204,8 @@ class EquipmentCheckView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(12)
-        layout.addWidget(self.header)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.warning)
+        layout = page_layout(self, self.header, body=scroll, spacing=12)
+        layout.addWidget(self.warning)  # the footer stays in view below the scrolling form
         layout.addLayout(footer)
 
         self.unit.currentIndexChanged.connect(self._unit_chosen)

@@ -29,7 +29,7 @@ from client.ui.context import AppContext
 from client.ui.field_widgets import FIELD_QSS, big_button, clear_layout
 from client.ui.journey_panels import show_error
 from client.ui.tasks import Op
-from client.ui.widgets import Card, PageHeader, label
+from client.ui.widgets import Card, PageHeader, label, page_layout
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.stock import check_withdrawal
 
@@ -171,12 +171,7 @@ class InventoryView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(12)
-        layout.addWidget(self.header)
-        layout.addWidget(self.done)
-        layout.addWidget(scroll, 1)
+        page_layout(self, self.header, self.done, body=scroll, spacing=12)
         self.journey.currentIndexChanged.connect(lambda _: self.reload_stock())
         ctx.hub.changed.connect(self.on_tables_changed)
         self.reload()

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QDate, QItemSelection, Qt
+from PySide6.QtCore import QDate, QItemSelection
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDateEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QWidget
 
 from client.replica.store import LocalStore
 from client.services.journeys import (
@@ -35,7 +35,15 @@ from client.ui.paged_model import Column, PagedTableModel
 from client.ui.photos import StoredPhoto, thumbnails
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import ChipDelegate, PageHeader, StatusFilter, button, label
+from client.ui.widgets import (
+    ChipDelegate,
+    PageHeader,
+    StatusFilter,
+    button,
+    label,
+    list_and_pane,
+    page_layout,
+)
 from shared_models.enums import JourneyStatus
 
 COLUMNS: list[Column[JourneyRow]] = [
@@ -115,18 +123,8 @@ class JourneysView(QWidget):
         size_columns(self.table, COLUMNS, stretch=ROUTE_COLUMN)  # type: ignore[arg-type]
 
         self.pane = DetailPane("Select a journey to see its crew, timeline and documents.")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.pane)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 340])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = list_and_pane(self.table, self.pane, (900, 340), pane_parts=1)
+        page_layout(self, self.header, body=self.splitter)
 
         self.model.reloaded.connect(self._count_changed)
         self.status_filter.currentIndexChanged.connect(self._filter)

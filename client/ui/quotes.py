@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from client.services.details import QuoteDetail, quote_detail
 from client.services.lists import QuoteQuery, QuoteRow, status_counts
@@ -23,7 +23,14 @@ from client.ui.quote_detail import show_quote
 from client.ui.sources import QuoteSource
 from client.ui.tables import make_table, size_columns
 from client.ui.tasks import Op
-from client.ui.widgets import ChipDelegate, PageHeader, StatusFilter, button
+from client.ui.widgets import (
+    ChipDelegate,
+    PageHeader,
+    StatusFilter,
+    button,
+    list_and_pane,
+    page_layout,
+)
 from shared_models.enums import QuoteStatus
 
 if TYPE_CHECKING:
@@ -75,19 +82,8 @@ class QuotesView(QWidget):
         self.table.setSortingEnabled(True)
 
         self.pane = DetailPane("Select a quote to see its details.")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([820, 380])
-        self.splitter = splitter
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(splitter, 1)
+        self.splitter = list_and_pane(self.table, self.pane, (820, 380), pane_parts=1)
+        page_layout(self, self.header, body=self.splitter)
 
         self.model.sort_requested.connect(self._sort)
         self.model.reloaded.connect(self._count_changed)

@@ -31,7 +31,7 @@ from client.ui.field_widgets import (
 )
 from client.ui.journey import JourneyView
 from client.ui.tasks import Op
-from client.ui.widgets import PageHeader, label
+from client.ui.widgets import PageHeader, label, page_layout
 
 WATCHED = {"journey", "journey_crew", "journey_event", "customer", "equipment", "user"}
 
@@ -91,11 +91,7 @@ class DayList(QWidget):
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
         self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(14)
-        layout.addWidget(self.header)
-        layout.addWidget(self.area, 1)
+        page_layout(self, self.header, body=self.area)
         self.cards: list[JourneyCardWidget] = []
 
     def show_cards(self, cards: list[JourneyCard], empty: str) -> list[JourneyCardWidget]:

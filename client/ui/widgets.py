@@ -45,24 +45,34 @@ def button(text: str, *, primary: bool = False, flat: bool = False) -> QPushButt
     return widget
 
 
-def page_layout(page: QWidget, *top: QWidget, body: QWidget) -> QVBoxLayout:
-    """A section's frame: its margins, header and banners on top, ``body`` taking the rest."""
+def page_layout(page: QWidget, *top: QWidget, body: QWidget, spacing: int = 14) -> QVBoxLayout:
+    """A section's frame: its margins, header and banners on top, ``body`` taking the rest.
+
+    ``spacing`` is there for the denser pages (a tab bar, a status note, a field form);
+    a page with a footer adds it to the returned layout, after the body.
+    """
     layout = QVBoxLayout(page)
     layout.setContentsMargins(24, 20, 24, 12)
-    layout.setSpacing(14)
+    layout.setSpacing(spacing)
     for widget in top:
         layout.addWidget(widget)
     layout.addWidget(body, 1)
     return layout
 
 
-def list_and_pane(table: QWidget, pane: QWidget, sizes: tuple[int, int]) -> QSplitter:
-    """A list page's body: the list (3 parts) beside the selected row's pane (2 parts)."""
+def list_and_pane(
+    table: QWidget, pane: QWidget, sizes: tuple[int, int], *, pane_parts: int = 2
+) -> QSplitter:
+    """A list page's body: the list (3 parts) beside the selected row's pane (``pane_parts``).
+
+    Wide lists (customers, quotes, journeys) give their pane 1 part so the list keeps the
+    extra width when the window grows.
+    """
     split = QSplitter(Qt.Orientation.Horizontal)
     split.addWidget(table)
     split.addWidget(pane)
     split.setStretchFactor(0, 3)
-    split.setStretchFactor(1, 2)
+    split.setStretchFactor(1, pane_parts)
     split.setSizes(list(sizes))
     return split
 

@@ -36,7 +36,7 @@ from client.ui.dispatch.mime import DraggedJourney
 from client.ui.dispatch.side_panel import ConflictList, UnassignedList
 from client.ui.fields import ReasonDialog
 from client.ui.tasks import Op
-from client.ui.widgets import Banner, PageHeader, button, label
+from client.ui.widgets import Banner, PageHeader, button, label, page_layout
 
 WATCHED = {
     "journey",
@@ -132,17 +132,13 @@ class DispatchView(QWidget):
         self.conflicts_holder.setWidget(self.conflicts)
         column.addWidget(self.conflicts_holder, 2)
 
-        body = QHBoxLayout()
-        body.setSpacing(16)
-        body.addWidget(board_card, 1)
-        body.addWidget(side)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self.header)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.note)
-        layout.addLayout(body, 1)
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(16)
+        row.addWidget(board_card, 1)
+        row.addWidget(side)
+        page_layout(self, self.header, self.banner, self.note, body=body, spacing=10)
 
     def _wire(self) -> None:
         self.prev_button.clicked.connect(lambda: self.go_to(self.day - dt.timedelta(days=1)))
