@@ -70,6 +70,9 @@ class TablePolicy:
     table: str
     append_only: bool = False
     server_owned: frozenset[str] = frozenset()
+    #: Server-owned columns only the server ever fills, on insert too: a pushed new row's
+    #: values for them are dropped. (Others, e.g. a payment's status, a new row brings.)
+    server_filled: frozenset[str] = frozenset()
     owners: Mapping[str, frozenset[UserRole]] = field(default_factory=dict)
     status_field: str | None = None
     #: ``(old, new, merged_row, context)``; raises RuleViolation for a forbidden move.
@@ -265,7 +268,11 @@ _DECLARED: tuple[TablePolicy, ...] = (
     TablePolicy("payment", append_only=True, server_owned=frozenset({"status", "refunded_amount"})),
     # The detector's record of a double booking's pair and of when it was seen apart: a
     # dispatcher resolves a flag (resolved_*, note) but cannot rewrite what it is about.
-    TablePolicy("schedule_conflict", server_owned=frozenset({"other_journey_id", "pair_ended_at"})),
+    TablePolicy(
+        "schedule_conflict",
+        server_owned=frozenset({"other_journey_id", "pair_ended_at"}),
+        server_filled=frozenset({"other_journey_id", "pair_ended_at"}),
+    ),
     # A finished or cancelled job is a record of what was paid for: work found undone
     # is a new job (shared_models.rules.maintenance).
     TablePolicy("equipment_maintenance", status_field="status", transition=_maintenance_transition),

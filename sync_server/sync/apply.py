@@ -269,9 +269,13 @@ class Batch:
     ) -> MergeOutcome:
         if changes.get("tenant_id", self.tenant_id) != self.tenant_id:
             return rejected(Reason.PERMISSION_DENIED, "the row belongs to another tenant")
-        values = {k: v for k, v in changes.items() if k not in COMMON_SERVER_OWNED}
+        policy = table_policy(table)
+        values = {
+            k: v
+            for k, v in changes.items()
+            if k not in COMMON_SERVER_OWNED and k not in policy.server_filled
+        }
         if row is not None:
-            policy = table_policy(table)
             same = all(
                 row.get(k) == v
                 for k, v in values.items()
@@ -286,7 +290,7 @@ class Batch:
         if denied := self._authorize(table, "insert", None, proposed):
             return denied
         try:
-            table_policy(table).check_initial(values)
+            policy.check_initial(values)
         except RuleViolation as exc:
             return rejected(Reason.INVALID_TRANSITION, exc.message)
         if table in LOCATION_VIA:

@@ -110,6 +110,28 @@ def test_a_client_push_cannot_set_the_other_journey_or_the_end_of_the_pair(
     assert (after.journey_id, after.other_journey_id) == (own, other)
 
 
+def test_a_client_insert_of_a_flag_cannot_claim_a_pair_either(
+    board: Board,  # noqa: F811
+) -> None:
+    _flag, own, other = _mo_double_booked(board)
+    now = dt.datetime.now(dt.UTC)
+    flag_id = board.insert(
+        "schedule_conflict",
+        who="admin",
+        kind="DOUBLE_BOOKED_PERSON",
+        location_id=board.world.hq,
+        journey_id=own,
+        other_journey_id=other,
+        pair_ended_at=now,
+        detected_at=now,
+        note="typed by hand",
+    )
+    with Session(board.engine) as s:
+        stored = s.get_one(ScheduleConflict, flag_id)
+    assert (stored.journey_id, stored.note) == (own, "typed by hand")
+    assert (stored.other_journey_id, stored.pair_ended_at) == (None, None)
+
+
 def test_an_accepted_flag_records_when_its_pair_came_apart_in_a_column(
     board: Board,  # noqa: F811
 ) -> None:
