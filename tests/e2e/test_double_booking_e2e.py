@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 import pytest
 
@@ -21,7 +20,7 @@ from client.services.planning import (
 )
 from client.ui.dispatch.side_panel import ConflictList
 from shared_models.ids import uuid7
-from tests.utils.auth import Account, _password_hash
+from tests.utils.e2e import add_journey, add_person
 
 UTC = dt.UTC
 DAY = dt.date(2026, 6, 3)  # Toronto is UTC-4
@@ -32,42 +31,11 @@ def _at(hour: int) -> dt.datetime:
 
 
 def _user(w, scene, key: str, role: str, **extra: object) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    user_id = uuid7()
-    email = f"{key}@acme.example"
-    w.insert(
-        "user",
-        {
-            "id": user_id,
-            "email": email,
-            "full_name": f"{key.title()} Person",
-            "role": role,
-            "scope": "LOCATION" if role == "DISPATCHER" else "OWN",
-            "location_id": scene.locations[0],
-            "password_hash": _password_hash(),
-            **extra,
-        },
-    )
-    scene.accounts[key] = Account(user_id, scene.tenant_id, email)
-    return user_id
+    return add_person(w, scene, key, role, **extra)
 
 
 def _journey(w, scene, start: int, **extra: object) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    journey_id = uuid7()
-    w.insert(
-        "journey",
-        {
-            "id": journey_id,
-            "location_id": scene.locations[0],
-            "customer_id": scene.rows["c1"],
-            "scheduled_date": DAY,
-            "scheduled_start": _at(start),
-            "estimated_hours": Decimal(4),
-            "origin_line1": "2 Elm St",
-            "origin_city": "Toronto",
-            **extra,
-        },
-    )
-    return journey_id
+    return add_journey(w, scene, DAY, _at(start), **extra)
 
 
 def test_two_offline_dispatchers_double_book_a_truck_and_both_see_and_resolve_it(

@@ -9,14 +9,12 @@ flag itself, saying why, and both replicas see that too.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from client.services import get_row
 from client.services.conflicts import list_open_conflicts
 from shared_models.ids import uuid7
-from tests.utils.auth import Account, _password_hash
+from tests.utils.e2e import add_journey, add_person
 
 TORONTO = ZoneInfo("America/Toronto")
 DAY = dt.date.today() + dt.timedelta(days=10)
@@ -26,25 +24,6 @@ def _local(hour: int) -> dt.datetime:
     return dt.datetime.combine(DAY, dt.time(hour), TORONTO).astimezone(dt.UTC)
 
 
-def _user(w, scene, key: str, role: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    user_id = uuid7()
-    email = f"{key}@acme.example"
-    w.insert(
-        "user",
-        {
-            "id": user_id,
-            "email": email,
-            "full_name": f"{key.title()} Person",
-            "role": role,
-            "scope": "LOCATION" if role == "DISPATCHER" else "OWN",
-            "location_id": scene.locations[0],
-            "password_hash": _password_hash(),
-        },
-    )
-    scene.accounts[key] = Account(user_id, scene.tenant_id, email)
-    return user_id
-
-
 def test_time_off_clash_is_flagged_for_both_dispatchers_and_cleared_when_withdrawn(
     scene,
     make_client,
@@ -52,22 +31,9 @@ def test_time_off_clash_is_flagged_for_both_dispatchers_and_cleared_when_withdra
 ) -> None:
     location = scene.locations[0]
     with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
-        _user(w, scene, "disp2", "DISPATCHER")
-        ann = _user(w, scene, "ann", "CREW_MEMBER")
-        journey = uuid7()
-        w.insert(
-            "journey",
-            {
-                "id": journey,
-                "location_id": location,
-                "customer_id": scene.rows["c1"],
-                "scheduled_date": DAY,
-                "scheduled_start": _local(9),
-                "estimated_hours": Decimal(4),
-                "origin_line1": "2 Elm St",
-                "origin_city": "Toronto",
-            },
-        )
+        add_person(w, scene, "disp2", "DISPATCHER")
+        ann = add_person(w, scene, "ann", "CREW_MEMBER")
+        journey = add_journey(w, scene, DAY, _local(9))
         time_off = uuid7()
         w.insert(
             "availability",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 import httpx
 import pytest
@@ -19,8 +18,8 @@ from client.services import list_rows
 from client.services.conflicts import resolve_conflict
 from client.sync import reshape
 from client.sync.db import read_meta
-from shared_models.ids import uuid7
 from shared_models.sync.wire import SCHEMA_HEADER, SCHEMA_VERSION
+from tests.utils.e2e import add_journey
 
 DAY = dt.date(2026, 6, 3)
 NEW_COLUMNS = ("other_journey_id", "pair_ended_at")
@@ -36,24 +35,6 @@ class AppBuild(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.headers[SCHEMA_HEADER] = str(self.schema)
         return super().handle_request(request)
-
-
-def _journey(w, scene, hour: int) -> uuid.UUID:  # type: ignore[no-untyped-def]
-    journey_id = uuid7()
-    w.insert(
-        "journey",
-        {
-            "id": journey_id,
-            "location_id": scene.locations[0],
-            "customer_id": scene.rows["c1"],
-            "scheduled_date": DAY,
-            "scheduled_start": dt.datetime(2026, 6, 3, hour + 4, tzinfo=dt.UTC),
-            "estimated_hours": Decimal(4),
-            "origin_line1": "2 Elm St",
-            "origin_city": "Toronto",
-        },
-    )
-    return journey_id
 
 
 def _flags(store) -> dict[uuid.UUID, dict]:  # type: ignore[no-untyped-def]
@@ -75,7 +56,8 @@ def test_an_old_app_gets_no_column_it_lacks_and_after_its_upgrade_pulls_them_aga
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
-        morning, late_morning = _journey(w, scene, 8), _journey(w, scene, 10)
+        morning = add_journey(w, scene, DAY, dt.datetime(2026, 6, 3, 12, tzinfo=dt.UTC))
+        late_morning = add_journey(w, scene, DAY, dt.datetime(2026, 6, 3, 14, tzinfo=dt.UTC))
     laptop = make_client(scene.accounts["disp"], "disp", transport=old_app)
     laptop.sync()
     truck = scene.rows["t1"]

@@ -285,6 +285,49 @@ def _populate(w: SyncWriter, s: Scene) -> None:
     )
 
 
+def add_person(w: SyncWriter, scene: Scene, key: str, role: str, **extra: Any) -> uuid.UUID:
+    """A user of the scene's first branch, who signs in as ``scene.accounts[key]``."""
+    user_id = uuid7()
+    email = f"{key}@acme.example"
+    w.insert(
+        "user",
+        {
+            "id": user_id,
+            "email": email,
+            "full_name": f"{key.title()} Person",
+            "role": role,
+            "scope": "LOCATION" if role == "DISPATCHER" else "OWN",
+            "location_id": scene.locations[0],
+            "password_hash": _password_hash(),
+            **extra,
+        },
+    )
+    scene.accounts[key] = Account(user_id, scene.tenant_id, email)
+    return user_id
+
+
+def add_journey(
+    w: SyncWriter, scene: Scene, day: dt.date, start: dt.datetime, **extra: Any
+) -> uuid.UUID:
+    """A four-hour move of the scene's first customer from its first branch."""
+    journey_id = uuid7()
+    w.insert(
+        "journey",
+        {
+            "id": journey_id,
+            "location_id": scene.locations[0],
+            "customer_id": scene.rows["c1"],
+            "scheduled_date": day,
+            "scheduled_start": start,
+            "estimated_hours": Decimal(4),
+            "origin_line1": "2 Elm St",
+            "origin_city": "Toronto",
+            **extra,
+        },
+    )
+    return journey_id
+
+
 @contextmanager
 def server_process(db_url: str, data_dir: Path, **secrets: str) -> Iterator[str]:
     """``cnc-server``'s own entry point in a separate OS process on 127.0.0.1; yields its URL.
