@@ -2,8 +2,9 @@
 
 Every action is one ``QuoteActions`` call on the database worker; a refusal
 (``RuleViolation``) is shown in the editor's banner and nothing is written.
-The dialogs that ask for an input (signature, reason) are opened with
-``open()``: a sync reloading the editor behind them runs no nested event loop.
+The dialogs that ask for an input or a confirmation (signature, reason, the
+move date of a conversion) are opened with ``open()``: a sync reloading the
+editor behind them runs no nested event loop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QMessageBox
 
 from client.ui import validators
 from client.ui.fields import ReasonDialog
@@ -37,22 +38,10 @@ DONE = {
 
 
 def _call(editor: QuoteEditor, name: str) -> Callable[[], Any] | None:
-    """The action with its inputs (asked for here), or None when the user cancelled."""
+    """The action for the editor's quote, or None when there is no such action."""
     draft = editor.draft
     assert draft is not None and draft.id is not None
     quote_id, actions = draft.id, editor.actions
-    if name == "convert":
-        move = draft.header.get("move_date")
-        answer = QMessageBox.question(
-            editor,
-            "Convert to a job",
-            "Create the job for this move"
-            + (f" on {move:%b %d, %Y}" if isinstance(move, dt.date) else "")
-            + "? Dispatch will assign its crew and truck.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-        return lambda: actions.convert(quote_id)
     if name in ("revise", "reopen"):
         return lambda: actions.revise(quote_id)
     method = getattr(actions, name, None)
@@ -72,17 +61,47 @@ def run_offer(editor: QuoteEditor, name: str) -> None:
     if name == "reject":
         ask_rejection(editor)
         return
-    call = _call(editor, name)
-    if call is None:
+    if name == "convert":
+        ask_conversion(editor)
         return
-    quote_id = editor.draft.id
+    call = _call(editor, name)
+    if call is not None:
+        _run(editor, name, editor.draft.id, call)
 
-    def failed(exc: BaseException) -> None:
-        editor.banner.show_message(f"Not done: {exc}", kind="error")
 
+def _run(editor: QuoteEditor, name: str, quote_id: Any, call: Callable[[], Any]) -> None:
+    """``call`` on the database worker; the outcome in the banner, the quote reloaded."""
     Op(parent=editor, op=call).success(lambda _: _done(editor, name, quote_id)).failure(
-        failed
+        lambda exc: editor.banner.show_message(f"Not done: {exc}", kind="error")
     ).run_in_background()
+
+
+def ask_conversion(editor: QuoteEditor) -> QMessageBox:
+    """Confirm the move's date before the job is created; "Yes" converts."""
+    draft = editor.draft
+    assert draft is not None and draft.id is not None
+    quote_id, actions = draft.id, editor.actions
+    move = draft.header.get("move_date")
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Convert to a job",
+        "Create the job for this move"
+        + (f" on {move:%b %d, %Y}" if isinstance(move, dt.date) else "")
+        + "? Dispatch will assign its crew and truck.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        editor,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+
+    def answered(choice: QAbstractButton) -> None:
+        if box.standardButton(choice) == QMessageBox.StandardButton.Yes:
+            _run(editor, "convert", quote_id, lambda: actions.convert(quote_id))
+
+    box.buttonClicked.connect(answered)
+    box.finished.connect(box.deleteLater)
+    editor.convert_box = box  # type: ignore[attr-defined]
+    box.open()
+    return box
 
 
 def ask_acceptance(editor: QuoteEditor) -> AcceptDialog:
@@ -94,14 +113,12 @@ def ask_acceptance(editor: QuoteEditor) -> AcceptDialog:
 
     def accepted() -> None:
         signer, png, choice = dialog.name.text.strip(), dialog.pad.png(), dialog.choice()
-        Op(
-            parent=editor,
-            op=lambda: actions.accept(
-                quote_id, signer_name=signer, signature=png, valuation=choice
-            ),
-        ).success(lambda _: _done(editor, "accept", quote_id)).failure(
-            lambda exc: editor.banner.show_message(f"Not done: {exc}", kind="error")
-        ).run_in_background()
+        _run(
+            editor,
+            "accept",
+            quote_id,
+            lambda: actions.accept(quote_id, signer_name=signer, signature=png, valuation=choice),
+        )
 
     dialog.accepted.connect(accepted)
     dialog.finished.connect(dialog.deleteLater)

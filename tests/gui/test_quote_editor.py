@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -202,3 +202,40 @@ def test_an_accepted_quote_opens_read_only(
     assert editor.save_button.isHidden() and not editor.save()
     qtbot.waitUntil(lambda: "convert" in editor.workflow.buttons, timeout=10_000)
     assert editor.workflow.buttons["convert"].text() == "Convert to job"
+
+
+def test_convert_asks_without_blocking_and_only_yes_creates_the_job(
+    qtbot: QtBot,
+    scene: Scene,
+    signed_in: Callable[..., Workspace],
+    open_window: Callable[..., MainWindow],
+    server_db: ServerDb,
+) -> None:
+    with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
+        w.update("quote", scene.rows["qa"], {"origin_line1": "2 Elm St", "origin_city": "Toronto"})
+    ws = signed_in(scene.accounts["disp"])
+    ws.engine().sync_once()
+    window = open_window(ws, sync=False)
+    view = window.show_section("quotes")
+    assert isinstance(view, QuotesView)
+    editor = view.open_editor(scene.rows["qa"])
+    assert editor is not None
+    qtbot.addWidget(editor)
+    qtbot.waitUntil(lambda: "convert" in editor.workflow.buttons, timeout=10_000)
+
+    # The question is open while the event loop runs on: a sync could reload behind it.
+    editor.workflow.buttons["convert"].click()
+    box = editor.convert_box  # type: ignore[attr-defined]
+    assert box.isVisible() and "Create the job for this move" in box.text()
+    box.button(QMessageBox.StandardButton.No).click()
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=5_000)
+    assert list_rows(ws.store, "journey", filters={"quote_id": scene.rows["qa"]}) == []
+
+    editor.workflow.buttons["convert"].click()
+    box = editor.convert_box  # type: ignore[attr-defined]
+    with qtbot.waitSignal(editor.acted, timeout=10_000) as acted:
+        box.button(QMessageBox.StandardButton.Yes).click()
+    assert acted.args == ["convert"]
+    [job] = list_rows(ws.store, "journey", filters={"quote_id": scene.rows["qa"]})
+    quote = list_rows(ws.store, "quote", filters={"id": scene.rows["qa"]})[0]
+    assert quote["status"] == "CONVERTED" and quote["journey_id"] == job["id"]
