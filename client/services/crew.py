@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from client.replica.store import LocalStore
+from client.services.dispatch_facts import location_zone
 from client.services.inventory import on_hand_in
 from client.services.lists import customer_display_name
 from client.sync.db import table_for
 from shared_models.enums import CrewRole, JourneyEventType
 from shared_models.rules.invoicing import TimelineEvent
+from shared_models.rules.scheduling.intervals import zone
 
 _ROLE_ORDER = {r: i for i, r in enumerate(CrewRole)}
 
@@ -42,7 +44,11 @@ class Truck:
 
 @dataclass(frozen=True)
 class JourneyCard:
-    """One row of Today, and the header of the Journey screen."""
+    """One row of Today, and the header of the Journey screen.
+
+    ``zone`` is the IANA zone of the journey's branch: crew times are shown and
+    typed on that clock, as the dispatch board shows them, whatever the laptop says.
+    """
 
     id: uuid.UUID
     number: str | None
@@ -58,6 +64,7 @@ class JourneyCard:
     truck: Truck | None = None
     instructions: str | None = None
     signer_name: str | None = None
+    zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,47 @@ def address(row: dict[str, Any], prefix: str) -> str:
     parts = [row.get(f"{prefix}_line1"), row.get(f"{prefix}_line2"), row.get(f"{prefix}_city")]
     text = ", ".join(str(p) for p in parts if p)
     return f"{text} {city}".strip() if text else city
+
+
+def today_in(tz: str, now: dt.datetime | None = None) -> dt.date:
+    """The date on the clocks of ``tz`` at ``now`` (aware; the present when None)."""
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        raise ValueError(f"now {moment.isoformat()} has no time zone")
+    return moment.astimezone(zone(tz)).date()
+
+
+def user_zone(conn: Connection, user_id: uuid.UUID) -> str:
+    """The IANA zone of the user's branch (user row -> location); UTC when unknown here."""
+    u = table_for("user")
+    location = conn.execute(select(u.c.location_id).where(u.c.id == user_id)).scalar()
+    return location_zone(conn, location)[1] if location is not None else "UTC"
+
+
+def crew_today(store: LocalStore, user_id: uuid.UUID, now: dt.datetime | None = None) -> dt.date:
+    """Today's date for a crew member at their branch, not on the laptop's clock."""
+    with store.engine.connect() as conn:
+        tz = user_zone(conn, user_id)
+    return today_in(tz, now)
+
+
+@dataclass(frozen=True)
+class DayJourneys:
+    """One day of a crew member's journeys, with "today" at their branch and its zone."""
+
+    day: dt.date
+    today: dt.date
+    zone: str
+    cards: list[JourneyCard]
+
+
+def day_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date | None) -> DayJourneys:
+    """``day``'s journeys of the user; their branch's today when ``day`` is None."""
+    with store.engine.connect() as conn:
+        tz = user_zone(conn, user_id)
+    today = today_in(tz)
+    chosen = today if day is None else day
+    return DayJourneys(chosen, today, tz, my_journeys(store, user_id, chosen))
 
 
 def my_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date) -> list[JourneyCard]:
@@ -238,6 +286,7 @@ def _card(conn: Connection, row: dict[str, Any]) -> JourneyCard:
         ),
         instructions=row["crew_instructions"],
         signer_name=row["signer_name"],
+        zone=location_zone(conn, row["location_id"])[1],
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
 
 from client.replica.store import LocalStore
 from client.services.crew import EventRow, journey_events
+from client.services.dispatch_facts import location_zone
 from client.services.lists import QuoteRow, customer_display_name, customer_name_sql, quote_row
 from client.services.lists import quote_select as _quote_select
 from client.services.queries import get_row
@@ -169,6 +170,8 @@ class JourneyDetail:
     events: list[EventRow] = field(default_factory=list)
     quote: QuoteRow | None = None
     invoices: list[InvoiceLink] = field(default_factory=list)
+    #: The IANA zone of the journey's branch: its times are shown on that clock.
+    zone: str = "UTC"
 
     @property
     def customer_name(self) -> str:
@@ -206,6 +209,7 @@ def journey_detail(store: LocalStore, journey_id: uuid.UUID) -> JourneyDetail | 
             CrewMember(r.full_name or "(someone)", str(r.crew_role)) for r in conn.execute(crew)
         ]
         timeline = journey_events(conn, journey_id)
+        _, tz = location_zone(conn, row["location_id"])
         links = [
             InvoiceLink(r.number or "Draft", str(r.status), r.total, r.balance_due, str(r.currency))
             for r in conn.execute(invoices)
@@ -224,4 +228,5 @@ def journey_detail(store: LocalStore, journey_id: uuid.UUID) -> JourneyDetail | 
         events=timeline,
         quote=quote,
         invoices=links,
+        zone=tz,
     )

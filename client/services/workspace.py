@@ -20,10 +20,10 @@ from client.replica.store import LocalStore
 from client.services import accounts
 from client.services.lists import ensure_list_indexes
 from client.services.search import ensure_search_index
-from client.sync.bulk import restore_if_pending
 from client.services.sync_progress import PageListener, ProgressProtocol
 from client.services.writes import LocalWriteService
 from client.session import ClientSession, Profile, resume, sign_in
+from client.sync.bulk import restore_if_pending
 from client.sync.clock import DeviceClock
 from client.sync.engine import SyncEngine
 from client.sync.protocol import HttpSyncProtocol

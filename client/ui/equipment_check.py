@@ -7,7 +7,6 @@ out of service. ``FleetService.record_check`` stores it on the database worker.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.crew import Truck, fleet_units, my_journeys
+from client.services.crew import Truck, crew_today, fleet_units, my_journeys
 from client.services.fleet import CheckRecorded, FleetService
 from client.ui.context import AppContext
 from client.ui.field_widgets import FIELD_QSS, big_button, clear_layout, status_chip
@@ -217,7 +216,8 @@ class EquipmentCheckView(QWidget):
 
     def reload(self) -> None:
         def read() -> tuple[list[Truck], list[Any]]:
-            return fleet_units(self.store), my_journeys(self.store, self.user_id, dt.date.today())
+            today = crew_today(self.store, self.user_id)  # at the branch, not the laptop
+            return fleet_units(self.store), my_journeys(self.store, self.user_id, today)
 
         Op(parent=self, op=read).success(lambda out: self._units(*out)).run_in_background()
 

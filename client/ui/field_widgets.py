@@ -16,6 +16,7 @@ from client.services.crew import JourneyCard
 from client.ui.format import humanize
 from client.ui.style import CHIP_COLOURS, DANGER, LINE, MUTED, OK, PRIMARY
 from client.ui.widgets import ChipLabel, button
+from shared_models.rules.scheduling.intervals import local_to_utc, zone
 
 #: Journey and equipment statuses, next to the quote and lead ones.
 FIELD_CHIPS: dict[str, tuple[str, str]] = {
@@ -104,14 +105,20 @@ def status_chip(status: str) -> ChipLabel:
     return chip
 
 
-def local_time(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone().strftime("%H:%M")
+def local_time(value: dt.datetime | None, tz: str) -> str:
+    """``HH:MM`` on the clock of ``tz``, the journey's branch: a crew reads the times
+    the dispatcher planned, whatever zone the laptop's own clock is set to."""
+    if value is None:
+        return ""
+    return value.astimezone(zone(tz)).strftime("%H:%M")
 
 
-def time_window(start: dt.datetime | None, end: dt.datetime | None) -> str:
+def time_window(start: dt.datetime | None, end: dt.datetime | None, tz: str) -> str:
+    """``08:00 – 11:30`` on the clock of ``tz`` (see ``local_time``)."""
     if start is None:
         return "Time to be confirmed"
-    return f"{local_time(start)} – {local_time(end)}" if end else f"From {local_time(start)}"
+    first = local_time(start, tz)
+    return f"{first} – {local_time(end, tz)}" if end else f"From {first}"
 
 
 class PhoneButton(QPushButton):
@@ -135,12 +142,17 @@ class PhoneButton(QPushButton):
 
 
 class TimeStepper(QWidget):
-    """The time of a step: now by default, ±5 minutes with big buttons, or typed."""
+    """The time of a step on the branch's clock: now by default, ±5 minutes, or typed.
+
+    ``tz`` is the IANA zone the crew reads its watch in (the journey's branch),
+    so "09:15" means 09:15 there even when the laptop's clock zone is elsewhere.
+    """
 
     STEP_MIN = 5
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tz: str = "UTC", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tz = zone(tz).key
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
@@ -166,15 +178,27 @@ class TimeStepper(QWidget):
         self.now_button.clicked.connect(self.reset)
         self.reset()
 
+    def set_zone(self, tz: str) -> None:
+        """Read the time on ``tz``'s clock from now on; an unknown zone is refused."""
+        self.tz = zone(tz).key
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(zone(self.tz))
+
     def reset(self) -> None:
-        self.edit.setTime(QTime.currentTime())
+        now = self.now()
+        self.edit.setTime(QTime(now.hour, now.minute))
 
     def shift(self, minutes: int) -> None:
         self.edit.setTime(self.edit.time().addSecs(minutes * 60))
 
     def value(self, day: dt.date | None = None) -> dt.datetime:
-        """Today's (or ``day``'s) local date at the chosen time, as an aware UTC datetime."""
-        day = day or dt.date.today()
+        """``day`` (today at the branch if None) at the chosen time there, as aware UTC.
+
+        On daylight-saving days nothing is refused: a time the clocks skip is
+        read with the offset before the jump (02:30 is 03:30 daylight time), and
+        a time that happens twice is the first one, as the scheduling rules do.
+        """
+        day = day or self.now().date()
         t = self.edit.time()
-        local = dt.datetime.combine(day, dt.time(t.hour(), t.minute()))
-        return local.astimezone().astimezone(dt.UTC)
+        return local_to_utc(day, dt.time(t.hour(), t.minute()), self.tz, shift_gap=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from shared_models.rules.scheduling.intervals import zone
+
 _SYMBOLS = {"CAD": "$", "USD": "US$", "EUR": "€"}
 
 
@@ -22,11 +24,17 @@ def date(value: dt.date | None) -> str:
     return "" if value is None else f"{value:%b} {value.day}, {value.year}"
 
 
-def datetime_local(value: dt.datetime | None) -> str:
+def datetime_local(value: dt.datetime | None, tz: str | None = None) -> str:
+    """Date and ``HH:MM`` on the clock of ``tz`` (a branch's IANA zone; None: the laptop's)."""
     if value is None:
         return ""
-    local = value.astimezone()
+    local = value.astimezone(zone(tz) if tz else None)
     return f"{date(local.date())} {local:%H:%M}"
+
+
+def zone_caption(tz: str) -> str:
+    """``Times in Toronto time``: which clock a screen's times are on (a branch's zone)."""
+    return f"Times in {tz.split('/')[-1].replace('_', ' ')} time"
 
 
 def humanize(text: str | None) -> str:

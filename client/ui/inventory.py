@@ -7,7 +7,6 @@ type with the shared rule's own message (``stock.check_withdrawal``), and
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,7 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.crew import JourneyCard, StockLine, my_journeys, stock_lines, taken_for
+from client.services.crew import (
+    JourneyCard,
+    StockLine,
+    crew_today,
+    my_journeys,
+    stock_lines,
+    taken_for,
+)
 from client.services.inventory import InventoryService
 from client.ui.context import AppContext
 from client.ui.field_widgets import FIELD_QSS, big_button, clear_layout
@@ -181,9 +187,11 @@ class InventoryView(QWidget):
             self.reload_stock()
 
     def reload(self) -> None:
-        Op(parent=self, op=lambda: my_journeys(self.store, self.user_id, dt.date.today())).success(
-            self._journeys
-        ).run_in_background()
+        def read() -> list[JourneyCard]:
+            today = crew_today(self.store, self.user_id)  # at the branch, not the laptop
+            return my_journeys(self.store, self.user_id, today)
+
+        Op(parent=self, op=read).success(self._journeys).run_in_background()
 
     def _journeys(self, cards: list[JourneyCard]) -> None:
         self.journey.blockSignals(True)

@@ -95,7 +95,7 @@ class JourneyHeader(Card):
         self.grid.addWidget(phone, 0, 2, Qt.AlignmentFlag.AlignRight)
         number = card.number or "Number assigned on sync"
         pairs = [
-            ("Journey", f"{number}  ·  {time_window(card.start, card.end)}"),
+            ("Journey", f"{number}  ·  {time_window(card.start, card.end, card.zone)}"),
             ("Route", route_text(card)),
             ("Crew", crew_text(card)),
             ("Truck", truck_text(card)),
@@ -208,7 +208,7 @@ class JourneyView(QWidget):
         else:
             phone = self.header.set_detail(detail)
             phone.copied.connect(self._copied)
-            self.timeline.set_events(detail.events, loaded.photos)
+            self.timeline.set_events(detail.events, loaded.photos, detail.card.zone)
             self.step.set_detail(detail)
             self.signature.set_detail(detail)
             self.complete.set_detail(detail)

@@ -40,7 +40,7 @@ def _header(detail: JourneyDetail) -> Card:
         card.body.addWidget(label(contact, "Muted"))
     when = fmt.date(row.get("scheduled_date"))
     if row.get("scheduled_start"):
-        when = fmt.datetime_local(row["scheduled_start"])
+        when = fmt.datetime_local(row["scheduled_start"], detail.zone)
     card.body.addWidget(line(label("Moving day", "Muted"), label(when)))
     return card
 
@@ -59,7 +59,7 @@ def _crew_card(detail: JourneyDetail) -> Card:
 
 def _timeline_card(detail: JourneyDetail, photos: Mapping[str, StoredPhoto]) -> Card:
     timeline = Timeline(empty_text="Nothing recorded by the crew yet.")
-    timeline.set_events(detail.events, dict(photos))
+    timeline.set_events(detail.events, dict(photos), detail.zone)
     return timeline
 
 

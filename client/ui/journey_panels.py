@@ -74,7 +74,8 @@ class StepPanel(Card):
 
     def set_detail(self, detail: JourneyDetail) -> None:
         state = state_of(detail.timeline)
-        self.day, self.last_at = dt.date.today(), state.last_at
+        self.time.set_zone(detail.card.zone)  # the crew's watch reads the branch's time
+        self.day, self.last_at = self.time.now().date(), state.last_at
         self.phase.setText(PHASE_TEXT[state.phase])
         clear_layout(self.buttons_row)
         self.buttons = {}
@@ -94,7 +95,8 @@ class StepPanel(Card):
 
     def error_text(self) -> str | None:
         if self.last_at is not None and self.time.value(self.day) < self.last_at:
-            return f"The time is before the previous step ({local_time(self.last_at)})."
+            previous = local_time(self.last_at, self.time.tz)
+            return f"The time is before the previous step ({previous})."
         if self.time.value(self.day) > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15):
             return "That time is still to come: record steps as they happen."
         return None
@@ -298,7 +300,9 @@ class SignaturePanel(Card):
         if done:
             last = events[-1]
             name = last.payload.get("signer_name") or detail.card.signer_name or ""
-            self.signed.setText(f"Signed by {name} at {local_time(last.occurred_at)}")
+            self.signed.setText(
+                f"Signed by {name} at {local_time(last.occurred_at, detail.card.zone)}"
+            )
             pixmap = QPixmap()
             pixmap.loadFromData(base64.b64decode(last.payload.get("png_base64", "")))
             self.image.setPixmap(
@@ -350,7 +354,8 @@ class CompletePanel(Card):
     def set_detail(self, detail: JourneyDetail) -> None:
         if detail.card.status == "COMPLETED":
             completed = [e for e in detail.events if e.event_type is JourneyEventType.COMPLETED]
-            at = local_time(completed[-1].occurred_at) if completed else ""
+            last = completed[-1].occurred_at if completed else None
+            at = local_time(last, detail.card.zone)
             self.done.setText(
                 f"Completed at {at}. Dispatch sees the journey, its timeline and the "
                 "signature after the next sync."

@@ -47,8 +47,9 @@ class Timeline(Card):
         self.body.addStretch(1)
 
     def set_events(
-        self, events: list[EventRow], photos: dict[str, StoredPhoto] | None = None
+        self, events: list[EventRow], photos: dict[str, StoredPhoto] | None, tz: str
     ) -> None:
+        """Show ``events`` with their times on the clock of ``tz``, the journey's branch."""
         photos = photos or {}
         attached = {i for e in events if e.event_type is E.DAMAGE for i in photo_ids(e)}
         events = [e for e in events if not (e.event_type is E.PHOTO and str(e.id) in attached)]
@@ -62,7 +63,7 @@ class Timeline(Card):
             grid.setHorizontalSpacing(10)
             grid.setVerticalSpacing(0)
             dot = "⚠" if event.event_type is E.DAMAGE else "●"
-            grid.addWidget(label(local_time(event.occurred_at), "EventTime"), 0, 0)
+            grid.addWidget(label(local_time(event.occurred_at, tz), "EventTime"), 0, 0)
             grid.addWidget(label(dot, "Dot"), 0, 1)
             grid.addWidget(
                 label(LABELS.get(event.event_type, event.event_type), "EventTitle"), 0, 2

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.crew import JourneyCard, my_journeys
+from client.services.crew import DayJourneys, JourneyCard, day_journeys
 from client.ui import format as fmt
 from client.ui.context import AppContext
 from client.ui.field_widgets import (
@@ -53,7 +53,7 @@ class JourneyCardWidget(QFrame):
 
         when = QVBoxLayout()
         when.setSpacing(6)
-        when.addWidget(label(time_window(card.start, card.end), "TimeWindow"))
+        when.addWidget(label(time_window(card.start, card.end, card.zone), "TimeWindow"))
         when.addWidget(status_chip(card.status), 0, Qt.AlignmentFlag.AlignLeft)
         when.addWidget(label(card.number or "Number on sync", "Muted"))
         when.addStretch(1)
@@ -115,7 +115,11 @@ class DayList(QWidget):
 
 
 class TodayView(QWidget):
-    """``loaded`` fires when a day's journeys are on screen (tests, screenshots)."""
+    """``loaded`` fires when a day's journeys are on screen (tests, screenshots).
+
+    "Today" is the date at the crew's branch (its time zone), read with the
+    journeys; ``day`` stays None until the first read says which day that is.
+    """
 
     loaded = Signal(object)  # the day
 
@@ -124,7 +128,7 @@ class TodayView(QWidget):
         self.ctx = ctx
         self.store = ctx.workspace.store
         self.user_id = uuid.UUID(str(ctx.workspace.user["id"]))
-        self.day = dt.date.today()
+        self.day: dt.date | None = None
         self.setStyleSheet(FIELD_QSS)
         self.list = DayList()
         self.journey: JourneyView | None = None
@@ -133,34 +137,42 @@ class TodayView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.list.prev_button.clicked.connect(lambda: self.go_to(self.day - dt.timedelta(days=1)))
-        self.list.next_button.clicked.connect(lambda: self.go_to(self.day + dt.timedelta(days=1)))
-        self.list.today_button.clicked.connect(lambda: self.go_to(dt.date.today()))
+        self.list.prev_button.clicked.connect(lambda: self.step_days(-1))
+        self.list.next_button.clicked.connect(lambda: self.step_days(1))
+        self.list.today_button.clicked.connect(lambda: self.go_to(None))
         ctx.hub.changed.connect(self.on_tables_changed)
         self.reload()
 
-    def go_to(self, day: dt.date) -> None:
+    def go_to(self, day: dt.date | None) -> None:
+        """Show ``day``; None is today at the branch."""
         self.day = day
         self.reload()
+
+    def step_days(self, days: int) -> None:
+        if self.day is not None:  # the first read has not said which day it is yet
+            self.go_to(self.day + dt.timedelta(days=days))
 
     def on_tables_changed(self, tables: set[str]) -> None:
         if tables & WATCHED:
             self.reload()
 
     def reload(self) -> None:
-        day = self.day
-        Op(parent=self, op=lambda: my_journeys(self.store, self.user_id, day)).success(
-            lambda cards: self._show(day, cards)
+        asked = self.day
+        Op(parent=self, op=lambda: day_journeys(self.store, self.user_id, asked)).success(
+            lambda found: self._show(asked, found)
         ).run_in_background()
 
-    def _show(self, day: dt.date, cards: list[JourneyCard]) -> None:
-        if day != self.day:
+    def _show(self, asked: dt.date | None, found: DayJourneys) -> None:
+        if asked != self.day:  # the user moved on while this day was read
             return
-        today = dt.date.today()
+        self.day = day = found.day
+        today, cards = found.today, found.cards
         title = "Today" if day == today else fmt.date(day)
         self.list.header.title.setText(title)
         count = f"{len(cards)} journey{'s' if len(cards) != 1 else ''}"
-        self.list.header.subtitle.setText(f"{day:%A} {fmt.date(day)}  ·  {count}")
+        self.list.header.subtitle.setText(
+            f"{day:%A} {fmt.date(day)}  ·  {count}  ·  {fmt.zone_caption(found.zone)}"
+        )
         self.list.today_button.setEnabled(day != today)
         empty = (
             "No journeys for you today. Enjoy the quiet — dispatch will assign you."

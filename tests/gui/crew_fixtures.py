@@ -1,8 +1,8 @@
 """A crew lead's day on top of the e2e scene, and a network cable the tests can pull.
 
 ``crew_day`` adds, through the server's write path: two customers with phones,
-two journeys today for ``lead1`` (8:00 and 14:00, crew and truck T1), and
-dollies and straps next to the scene's 100 blankets. ``network`` is a TCP
+two journeys today for ``lead1`` (8:00 and 14:00 Toronto time, crew and truck T1),
+and dollies and straps next to the scene's 100 blankets. ``network`` is a TCP
 relay on 127.0.0.1 in front of the live server: ``off()`` drops every
 connection and refuses new ones, as a field laptop out of coverage sees it.
 """
@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from shared_models.ids import uuid7
+from shared_models.rules.scheduling.intervals import local_to_utc
 from tests.utils.e2e import Scene, ServerDb
 
 UTC = dt.UTC
@@ -37,12 +39,16 @@ class CrewDay:
     straps: uuid.UUID
 
 
+#: The zone of the scene's branch (``tests/utils/e2e.py``): crew times are read on its clock.
+BRANCH_TZ = "America/Toronto"
+
+
 def _local(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour)).astimezone().astimezone(UTC)
+    return local_to_utc(day, dt.time(hour), BRANCH_TZ)
 
 
 def build_crew_day(scene: Scene, server: ServerDb, day: dt.date | None = None) -> CrewDay:
-    day = day or dt.date.today()
+    day = day or dt.datetime.now(ZoneInfo(BRANCH_TZ)).date()
     loc = scene.locations[0]
     ids: dict[str, uuid.UUID] = {}
     with server.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QPointF, Qt, QTime
 from PySide6.QtGui import QMouseEvent
@@ -25,7 +26,13 @@ from client.ui.journey import JourneyView
 from client.ui.main_window import MainWindow
 from client.ui.today import TodayView
 from shared_models.enums import CheckResult, JourneyEventType
-from tests.gui.crew_fixtures import CrewDay, NetworkSwitch, crew_day, network  # noqa: F401
+from tests.gui.crew_fixtures import (  # noqa: F401
+    BRANCH_TZ,
+    CrewDay,
+    NetworkSwitch,
+    crew_day,
+    network,
+)
 from tests.utils.e2e import Scene, ServerDb
 
 E = JourneyEventType
@@ -33,8 +40,8 @@ WAIT = 20_000
 
 
 def _at(minutes_ago: int) -> QTime:
-    """A time ``minutes_ago`` today, never before midnight (steps may share a minute)."""
-    now = dt.datetime.now()
+    """``minutes_ago`` on the branch's clock, never before midnight (steps may share a minute)."""
+    now = dt.datetime.now(ZoneInfo(BRANCH_TZ)).replace(tzinfo=None)  # the branch's wall clock
     midnight = dt.datetime.combine(now.date(), dt.time())
     when = max(now - dt.timedelta(minutes=minutes_ago), midnight)
     return QTime(when.hour, when.minute)

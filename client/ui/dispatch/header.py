@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from client.ui import format as fmt
 from client.ui.dispatch.canvas import BoardCanvas
 from client.ui.dispatch.geometry import HEADER_HEIGHT, LABEL_WIDTH
 from client.ui.style import INK, LINE, MUTED, PRIMARY
@@ -36,7 +37,7 @@ class BoardHeader(QWidget):
         p.drawText(
             QRectF(14, 0, LABEL_WIDTH - 20, self.height()),
             Qt.AlignmentFlag.AlignVCenter,
-            f"Times in {g.board.tz.split('/')[-1].replace('_', ' ')} time",
+            fmt.zone_caption(g.board.tz),
         )
         today = dt.date.today()
         step = g.hour_step
