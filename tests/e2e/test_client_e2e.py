@@ -161,5 +161,7 @@ def test_an_online_call_whose_token_the_server_refuses_refreshes_once_and_succee
 
     answer = laptop.session.call(checksums)
     assert isinstance(answer, dict) and answer.get("buckets") is not None
-    assert len(tokens) == 2 and tokens[0].startswith("stale.") and not tokens[1].startswith("stale.")
+    assert (
+        len(tokens) == 2 and tokens[0].startswith("stale.") and not tokens[1].startswith("stale.")
+    )
     assert laptop.session.vault.load()["access_token"] == tokens[1]
