@@ -17,11 +17,11 @@ from sqlalchemy import Connection, or_, select
 from client.replica.store import LocalStore
 from client.services.dispatch_facts import location_zone
 from client.services.inventory import on_hand_in
+from client.services.invoice_dates import utcnow, zone_date
 from client.services.lists import customer_display_name
 from client.sync.db import table_for
 from shared_models.enums import CrewRole, JourneyEventType
 from shared_models.rules.invoicing import TimelineEvent
-from shared_models.rules.scheduling.intervals import zone
 
 _ROLE_ORDER = {r: i for i, r in enumerate(CrewRole)}
 
@@ -125,14 +125,6 @@ def address(row: dict[str, Any], prefix: str) -> str:
     return f"{text} {city}".strip() if text else city
 
 
-def today_in(tz: str, now: dt.datetime | None = None) -> dt.date:
-    """The date on the clocks of ``tz`` at ``now`` (aware; the present when None)."""
-    moment = now if now is not None else dt.datetime.now(dt.UTC)
-    if moment.tzinfo is None:
-        raise ValueError(f"now {moment.isoformat()} has no time zone")
-    return moment.astimezone(zone(tz)).date()
-
-
 def user_zone(conn: Connection, user_id: uuid.UUID) -> str:
     """The IANA zone of the user's branch (user row -> location); UTC when unknown here."""
     u = table_for("user")
@@ -144,7 +136,7 @@ def crew_today(store: LocalStore, user_id: uuid.UUID, now: dt.datetime | None = 
     """Today's date for a crew member at their branch, not on the laptop's clock."""
     with store.engine.connect() as conn:
         tz = user_zone(conn, user_id)
-    return today_in(tz, now)
+    return zone_date(tz, now or utcnow())
 
 
 @dataclass(frozen=True)
@@ -161,7 +153,7 @@ def day_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date | None) -> 
     """``day``'s journeys of the user; their branch's today when ``day`` is None."""
     with store.engine.connect() as conn:
         tz = user_zone(conn, user_id)
-    today = today_in(tz)
+    today = zone_date(tz, utcnow())
     chosen = today if day is None else day
     return DayJourneys(chosen, today, tz, my_journeys(store, user_id, chosen))
 

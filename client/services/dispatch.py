@@ -30,6 +30,7 @@ from client.services.dispatch_facts import (
     read_time_off,
     read_trucks,
 )
+from client.services.invoice_dates import utcnow, zone_date
 from client.sync.db import table_for
 from shared_models.enums import CrewRole, ScheduleType
 from shared_models.rules.scheduling import (
@@ -124,6 +125,8 @@ class Board:
     location_name: str
     tz: str
     days: tuple[dt.date, ...]
+    #: Today's date at the branch (a laptop elsewhere may already be on another date).
+    today: dt.date
     people: list[Row] = field(default_factory=list)
     trucks: list[Row] = field(default_factory=list)
     journeys: dict[uuid.UUID, JourneyCard] = field(default_factory=dict)
@@ -194,7 +197,13 @@ def load_board(store: LocalStore, location_id: uuid.UUID, first: dt.date, days: 
         schedules = [
             (s, t) for s, t in read_schedules(conn, ids, window) if s.journey_id not in own
         ]
-    board = Board(location_id, name, tz, tuple(first + dt.timedelta(d) for d in range(days)))
+    board = Board(
+        location_id,
+        name,
+        tz,
+        tuple(first + dt.timedelta(d) for d in range(days)),
+        zone_date(tz, utcnow()),
+    )
     board.persons = {p.id: p for p in people}
     board.truck_info = {t.id: t for t in trucks}
     board.people = [Row(PERSON, p.id, p.name, _person_detail(p)) for p in people]

@@ -9,9 +9,12 @@ window's own sync.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDropEvent
 from pytestqt.qtbot import QtBot
@@ -317,3 +320,39 @@ def test_arrow_keys_move_days_and_the_week_shows_seven(
     assert len(waiting) > 3  # the scene's jobs of Tuesday wait too
     window.resize(1440, 900)
     qtbot.wait(100)
+
+
+def test_the_board_opens_on_the_branchs_today_not_the_laptops(
+    qtbot: QtBot,
+    signed_in: Callable[..., Workspace],
+    open_window: Callable[..., MainWindow],
+    scene: Scene,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    toronto = ZoneInfo("America/Toronto")
+    branch_today = dt.datetime.now(toronto).date()
+    # A laptop zone on another date than Toronto's right now (26 hours apart: one always is).
+    laptop = next(
+        z
+        for z in ("Pacific/Kiritimati", "Etc/GMT+12")
+        if dt.datetime.now(ZoneInfo(z)).date() != branch_today
+    )
+    ws = signed_in(scene.accounts["disp"])
+    ws.engine().sync_once()
+    with monkeypatch.context() as patch:
+        patch.setenv("TZ", laptop)
+        time.tzset()
+        try:
+            assert dt.date.today() != branch_today
+            window = open_window(ws, sync=False)
+            view = window.show_section("dispatch")
+            assert isinstance(view, DispatchView)
+            qtbot.waitUntil(lambda: view.board is not None, timeout=WAIT)
+            assert view.day == branch_today and view.board.days == (branch_today,)  # type: ignore[union-attr]
+            assert view.board.today == branch_today  # type: ignore[union-attr]  # the header's "Today"
+            view.go_to(branch_today + dt.timedelta(days=3))
+            view.today_button.click()
+            assert view.day == branch_today
+        finally:
+            patch.undo()
+            time.tzset()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -39,7 +37,7 @@ class BoardHeader(QWidget):
             Qt.AlignmentFlag.AlignVCenter,
             fmt.zone_caption(g.board.tz),
         )
-        today = dt.date.today()
+        today = g.board.today
         step = g.hour_step
         for index, day in enumerate(g.board.days):
             left = g.x_of(index, g.first_hour * 60)

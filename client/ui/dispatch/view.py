@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from client.services.conflicts import OpenConflict, resolve_conflict
 from client.services.dispatch import Board, branches, load_board
 from client.services.dispatch_ops import drop_on_row, remove_from_journey, save_crew
+from client.services.invoice_dates import branch_today
 from client.ui import validators
 from client.ui.context import AppContext
 from client.ui.dispatch.assign_dialog import AssignDialog
@@ -64,9 +65,9 @@ class DispatchView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.store = ctx.workspace.store
-        self.day = dt.date.today()
         self.week = False
         self.location_id = uuid.UUID(str(ctx.workspace.user["location_id"]))
+        self.day = branch_today(self.store, self.location_id)
         self.board: Board | None = None
         self.dialog: AssignDialog | None = None
         self.resolve_dialog: ReasonDialog | None = None
@@ -143,7 +144,9 @@ class DispatchView(QWidget):
     def _wire(self) -> None:
         self.prev_button.clicked.connect(lambda: self.go_to(self.day - dt.timedelta(days=1)))
         self.next_button.clicked.connect(lambda: self.go_to(self.day + dt.timedelta(days=1)))
-        self.today_button.clicked.connect(lambda: self.go_to(dt.date.today()))
+        self.today_button.clicked.connect(
+            lambda: self.go_to(branch_today(self.store, self.location_id))
+        )
         self.modes.idClicked.connect(lambda mode: self.set_week(mode == 1))
         self.branch.activated.connect(self._branch_chosen)
         self.auto_button.clicked.connect(self.auto.start)

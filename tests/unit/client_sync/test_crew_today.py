@@ -6,11 +6,8 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-import pytest
-
 from client.replica import LocalStore
-from client.services.crew import crew_today, day_journeys, my_journeys, today_in
-from shared_models.rules.errors import RuleViolation
+from client.services.crew import crew_today, day_journeys, my_journeys
 from tests.unit.client_sync.replica_rows import LOCATION, USER, branch, person, put_rows
 
 UTC = dt.UTC
@@ -36,22 +33,6 @@ def _vancouver(store: LocalStore) -> None:
             }
         ],
     )
-
-
-def test_today_in_toronto_is_still_yesterday_at_utc_midnight_plus_three_hours() -> None:
-    late_evening = dt.datetime(2026, 11, 27, 3, 30, tzinfo=UTC)  # 22:30 in Toronto (EST)
-    assert today_in("America/Toronto", late_evening) == dt.date(2026, 11, 26)
-    assert today_in("UTC", late_evening) == dt.date(2026, 11, 27)
-    just_after = dt.datetime(2026, 11, 27, 5, 1, tzinfo=UTC)  # 00:01 in Toronto
-    assert today_in("America/Toronto", just_after) == dt.date(2026, 11, 27)
-
-
-def test_today_in_refuses_a_naive_now_and_an_unknown_zone() -> None:
-    with pytest.raises(ValueError, match="has no time zone"):
-        today_in("America/Toronto", dt.datetime(2026, 11, 27, 3, 30))
-    with pytest.raises(RuleViolation) as err:
-        today_in("America/Atlantis", dt.datetime(2026, 11, 27, 3, 30, tzinfo=UTC))
-    assert err.value.code == "unknown_time_zone"
 
 
 def test_crew_today_reads_the_zone_of_the_users_branch_from_the_replica(
