@@ -183,21 +183,28 @@ def test_a_dispatcher_builds_a_quote_whose_totals_match_the_rules_and_the_server
     assert f"{expected.total:,.2f}" in text  # type: ignore[attr-defined]
 
 
+def _editor_of(
+    qtbot: QtBot, ws: Workspace, open_window: Callable[..., MainWindow], quote_id: object
+) -> QuoteEditor:
+    """The quote's editor from the Quotes section of a synced laptop, loaded."""
+    ws.engine().sync_once()
+    window = open_window(ws, sync=False)
+    view = window.show_section("quotes")
+    assert isinstance(view, QuotesView)
+    editor = view.open_editor(quote_id)
+    assert editor is not None
+    qtbot.addWidget(editor)
+    qtbot.waitUntil(lambda: editor.draft is not None, timeout=10_000)
+    return editor
+
+
 def test_an_accepted_quote_opens_read_only(
     qtbot: QtBot,
     scene: Scene,
     signed_in: Callable[..., Workspace],
     open_window: Callable[..., MainWindow],
 ) -> None:
-    ws = signed_in(scene.accounts["disp"])
-    ws.engine().sync_once()
-    window = open_window(ws, sync=False)
-    view = window.show_section("quotes")
-    assert isinstance(view, QuotesView)
-    editor = view.open_editor(scene.rows["qa"])
-    assert editor is not None
-    qtbot.addWidget(editor)
-    qtbot.waitUntil(lambda: editor.draft is not None, timeout=10_000)
+    editor = _editor_of(qtbot, signed_in(scene.accounts["disp"]), open_window, scene.rows["qa"])
     assert editor.banner.isVisible() and "locked" in editor.banner.text.text()
     assert editor.save_button.isHidden() and not editor.save()
     qtbot.waitUntil(lambda: "convert" in editor.workflow.buttons, timeout=10_000)
@@ -214,13 +221,7 @@ def test_convert_asks_without_blocking_and_only_yes_creates_the_job(
     with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
         w.update("quote", scene.rows["qa"], {"origin_line1": "2 Elm St", "origin_city": "Toronto"})
     ws = signed_in(scene.accounts["disp"])
-    ws.engine().sync_once()
-    window = open_window(ws, sync=False)
-    view = window.show_section("quotes")
-    assert isinstance(view, QuotesView)
-    editor = view.open_editor(scene.rows["qa"])
-    assert editor is not None
-    qtbot.addWidget(editor)
+    editor = _editor_of(qtbot, ws, open_window, scene.rows["qa"])
     qtbot.waitUntil(lambda: "convert" in editor.workflow.buttons, timeout=10_000)
 
     # The question is open while the event loop runs on: a sync could reload behind it.
