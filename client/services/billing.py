@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from client.services.errors import InvalidWrite, RowNotFound
-from client.services.invoice_dates import zone_date
+from client.services.invoice_dates import branch_today, zone_date
 from client.services.permissions import require, signed_in_user, user_grants
 from client.services.queries import get_row, list_rows
 from client.services.writes import LocalWriteService, WriteBatch
@@ -251,7 +251,7 @@ class BillingService:
             DocumentInput(
                 currency=Currency(currency),
                 lines=tuple(ln.line_input() for ln in lines),
-                tax_date=issue_date or dt.date.today(),
+                tax_date=issue_date or zone_date(location.get("timezone"), _utcnow()),
                 province=location.get("province"),
                 tax_exempt=bool(customer.get("tax_exempt")),
                 tax_rows=tuple(taxes),
@@ -438,7 +438,8 @@ class BillingService:
             card_row = select_rate_card(  # type: ignore[assignment]
                 list_rows(self.store, "price_list", limit=10_000),
                 location_id=journey["location_id"],
-                on_date=journey["scheduled_date"] or dt.date.today(),
+                on_date=journey["scheduled_date"]
+                or branch_today(self.store, journey["location_id"], _utcnow()),
             )
         card = parse_rate_card(card_row)
         return invoicing.LabourRates(

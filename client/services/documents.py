@@ -42,6 +42,7 @@ from client.documents.terms import quote_terms
 from client.documents.text import PAYMENT_METHOD_TITLES
 from client.replica.store import LocalStore
 from client.services.errors import RowNotFound
+from client.services.invoice_dates import zone_date
 from client.services.queries import get_row, list_rows
 from client.sync import outbox
 from client.sync.rows import as_uuid
@@ -250,7 +251,13 @@ def _lines_and_totals(
             if r["deleted_at"] is None
         )
         result = local_totals(
-            table, doc, items, location["province"], customer["tax_exempt"], tax_rows
+            table,
+            doc,
+            items,
+            location["province"],
+            customer["tax_exempt"],
+            tax_rows,
+            today=zone_date(location.get("timezone"), dt.datetime.now(dt.UTC)),
         )
         amounts = [line.amount for line in result.lines]
         totals = DocumentTotals(
@@ -297,8 +304,14 @@ def local_totals(
     province: Province | None,
     exempt: bool,
     tax_rows: tuple[TaxRateRow, ...],
+    *,
+    today: dt.date,
 ) -> Totals:
-    """The server's totals of a document, computed here (``rules.document_totals``)."""
+    """The server's totals of a document, computed here (``rules.document_totals``).
+
+    ``today`` is the date at the document's branch: the server taxes an undated
+    document by that date too (``sync_server.sync.derived``).
+    """
     return document_totals(
         table,
         doc,
@@ -306,7 +319,7 @@ def local_totals(
         province=province,
         tax_exempt=exempt,
         tax_rows=tax_rows,
-        today=dt.date.today(),
+        today=today,
     )
 
 

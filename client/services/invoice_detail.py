@@ -15,7 +15,7 @@ from typing import Any
 
 from client.replica.store import LocalStore
 from client.services.billing import payment_fact
-from client.services.invoice_dates import branch_today, shown_status
+from client.services.invoice_dates import FALLBACK_ZONE, shown_status, zone_date
 from client.services.queries import get_row, list_rows
 from client.sync import outbox
 from shared_models.enums import InvoiceStatus
@@ -57,6 +57,8 @@ class InvoiceDetail:
     journey_number: str | None
     quote_number: str | None
     pending_sync: bool
+    #: IANA zone of the invoice's branch: its payments' days are that branch's days.
+    zone: str = FALLBACK_ZONE
 
     @property
     def number(self) -> str:
@@ -91,10 +93,12 @@ def invoice_detail(
         ),
         ZERO,
     )
+    branch = get_row(store, "location", invoice["location_id"], include_deleted=True) or {}
+    zone = branch.get("timezone") or FALLBACK_ZONE
     status = shown_status(
         invoice["status"],
         invoice["due_date"],
-        branch_today(store, invoice["location_id"], now),
+        zone_date(zone, now or dt.datetime.now(dt.UTC)),
         invoice["balance_due"],
     )
     actions = {
@@ -118,6 +122,7 @@ def invoice_detail(
         journey_number=(journey or {}).get("number"),
         quote_number=(quote or {}).get("number"),
         pending_sync=invoice["number"] is None or str(invoice_id) in pending,
+        zone=zone,
     )
 
 

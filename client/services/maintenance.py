@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from client.services.errors import RowNotFound
-from client.services.invoice_dates import zone_date
+from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.permissions import may, require, signed_in_user, user_grants
 from client.services.writes import LocalWriteService, WriteBatch
 from client.sync.db import table_for
@@ -65,10 +65,16 @@ class MaintenanceJob:
     notes: str | None
     #: When the inspection that opened this repair was done (None: opened by hand or plan).
     found_at: dt.datetime | None
+    #: IANA zone of the unit's branch: its times are shown, and its days counted, on that clock.
+    zone: str = FALLBACK_ZONE
 
     @property
     def open(self) -> bool:
         return self.status in rules.OPEN
+
+    def branch_today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today at the unit's branch (a shop day is that branch's day, whatever the laptop's)."""
+        return zone_date(self.zone, now or utcnow())
 
     def overdue(self, today: dt.date) -> bool:
         return (
@@ -100,10 +106,11 @@ def _order(job: MaintenanceJob) -> tuple[Any, ...]:
 
 def list_jobs(conn: Connection, *, open_only: bool = False) -> list[MaintenanceJob]:
     """Jobs of the units in this replica (the user's scope): open first, then recent closed."""
-    m, e, k = (
+    m, e, k, loc = (
         table_for("equipment_maintenance"),
         table_for("equipment"),
         table_for("equipment_check"),
+        table_for("location"),
     )
     stmt = (
         select(
@@ -113,9 +120,11 @@ def list_jobs(conn: Connection, *, open_only: bool = False) -> list[MaintenanceJ
             e.c.type.label("unit_type"),
             e.c.status.label("unit_status"),
             k.c.performed_at.label("found_at"),
+            loc.c.timezone.label("zone"),
         )
         .join(e, e.c.id == m.c.equipment_id)
         .outerjoin(k, k.c.id == m.c.opened_by_check_id)
+        .outerjoin(loc, loc.c.id == e.c.location_id)
         .where(m.c.deleted_at.is_(None), e.c.deleted_at.is_(None))
     )
     if open_only:
@@ -146,6 +155,7 @@ def _job(r: Any) -> MaintenanceJob:
         currency=str(r["currency"]),
         notes=r["notes"],
         found_at=r["found_at"],
+        zone=r["zone"] or FALLBACK_ZONE,
     )
 
 
@@ -161,6 +171,13 @@ class MaintenanceService:
     def jobs(self, *, open_only: bool = False) -> list[MaintenanceJob]:
         with self.store.engine.connect() as conn:
             return list_jobs(conn, open_only=open_only)
+
+    def unit_zones(self) -> dict[uuid.UUID, str]:
+        """unit id -> IANA zone of its branch: a new job's default shop day is that branch's."""
+        e, loc = table_for("equipment"), table_for("location")
+        stmt = select(e.c.id, loc.c.timezone).outerjoin(loc, loc.c.id == e.c.location_id)
+        with self.store.engine.connect() as conn:
+            return {r.id: r.timezone or FALLBACK_ZONE for r in conn.execute(stmt)}
 
     def may_update(self) -> bool:
         return self._may("equipment_maintenance", A.UPDATE)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from client.services.documents import local_totals
 from client.services.errors import RowNotFound
+from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.queries import get_row, list_rows
 from client.services.writes import LocalWriteService
 from client.sync.db import table_for
@@ -73,6 +74,12 @@ class PricingContext:
     province: Province | None
     tax_exempt: bool
     tax_rows: tuple[TaxRateRow, ...]
+    #: IANA zone of the branch: an undated quote is taxed, and a new one dated, by its day there.
+    zone: str = FALLBACK_ZONE
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today at the quote's branch, whatever the laptop's zone."""
+        return zone_date(self.zone, now or dt.datetime.now(dt.UTC))
 
 
 @dataclass
@@ -100,6 +107,7 @@ def price(draft: QuoteDraft) -> Totals:
         ctx.province,
         ctx.tax_exempt,
         ctx.tax_rows,
+        today=ctx.today(),
     )
 
 
@@ -108,7 +116,12 @@ def _context(store: Any, location_id: uuid.UUID, customer: dict[str, Any]) -> Pr
     if location is None:
         raise RowNotFound(f"branch {location_id} is not in this replica")
     rows = tuple(TaxRateRow.from_record(r) for r in list_rows(store, "tax_rate", limit=_ALL))
-    return PricingContext(location["province"], bool(customer.get("tax_exempt")), rows)
+    return PricingContext(
+        location["province"],
+        bool(customer.get("tax_exempt")),
+        rows,
+        location.get("timezone") or FALLBACK_ZONE,
+    )
 
 
 def load_quote(store: Any, quote_id: uuid.UUID | str) -> QuoteDraft:
@@ -148,6 +161,7 @@ def new_quote(store: Any, customer_id: uuid.UUID, user: dict[str, Any]) -> Quote
         raise RowNotFound(f"no customer {customer_id} in this replica")
     location_id = user.get("location_id") or customer["location_id"]
     tenant = get_row(store, "tenant", customer["tenant_id"])
+    context = _context(store, uuid.UUID(str(location_id)), customer)
     header: dict[str, Any] = {
         "status": "DRAFT",
         "currency": (tenant or {}).get("default_currency") or "CAD",
@@ -156,13 +170,11 @@ def new_quote(store: Any, customer_id: uuid.UUID, user: dict[str, Any]) -> Quote
         "discount_amount": Decimal(0),
         "location_id": uuid.UUID(str(location_id)),
         "customer_id": customer["id"],
-        "move_date": dt.date.today() + dt.timedelta(days=14),
+        "move_date": context.today() + dt.timedelta(days=14),
         "origin_city": customer.get("city"),
         "origin_province": customer.get("province"),
     }
-    return QuoteDraft(
-        header=header, customer=customer, context=_context(store, header["location_id"], customer)
-    )
+    return QuoteDraft(header=header, customer=customer, context=context)
 
 
 def save_quote(writes: LocalWriteService, draft: QuoteDraft, *, user_id: uuid.UUID) -> uuid.UUID:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from client.services.errors import RowNotFound
+from client.services.invoice_dates import branch_today
 from client.services.permissions import signed_in_user, user_grants
 from client.services.queries import get_row, list_rows
 from client.services.writes import LocalWriteService
@@ -256,7 +257,8 @@ class QuotingService:
     def _estimate(
         self, quote: Mapping[str, Any], request: SurveyRequest
     ) -> tuple[Estimate, uuid.UUID | None]:
-        tax_date = quote["move_date"] or dt.date.today()  # as the server's recompute
+        # As the server's recompute: an undated quote is taxed by its branch's today.
+        tax_date = quote["move_date"] or branch_today(self.store, quote["location_id"])
         record = self._rate_card_record(quote, tax_date)
         card = parse_rate_card(record)
         if parse_currency(quote["currency"]) != card.currency:

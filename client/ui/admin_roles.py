@@ -176,7 +176,8 @@ class UserPermissionsDialog(QDialog):
 
     @staticmethod
     def _future(value: dt.date | None) -> str | None:
-        if value is not None and value <= dt.date.today():
+        """As the server checks it: the expiry is 00:00 UTC of that day, so after UTC's today."""
+        if value is not None and value <= dt.datetime.now(dt.UTC).date():
             return "An expiry is a day after today."
         return None
 

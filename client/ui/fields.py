@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.services.invoice_dates import zone_date
 from client.ui.style import DANGER
 from client.ui.tasks import Op
 from client.ui.widgets import Banner, button, label
+from shared_models.rules.scheduling.intervals import local_to_utc, zone
 
 Check = Callable[[str], str | None]
 ValueCheck = Callable[[Any], str | None]
@@ -165,7 +167,11 @@ class ChoiceField(LabelledInput):
 
 
 class DateField(LabelledInput):
-    """An optional date (``with_time``: date and time); "Add" fills in ``default()``."""
+    """An optional date (``with_time``: date and time); "Add" fills in ``default()``.
+
+    ``tz`` is the IANA zone of the record's branch: a time is shown and typed on
+    that clock (None: the laptop's), as the dispatch board and the PDFs show it.
+    """
 
     def __init__(
         self,
@@ -175,12 +181,14 @@ class DateField(LabelledInput):
         with_time: bool = False,
         default: Callable[[], dt.date | dt.datetime] | None = None,
         add_text: str = "Add a date",
+        tz: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(title, check or (lambda _: None), QDateTimeEdit(), parent)
         self.edit: QDateTimeEdit = self.input  # type: ignore[assignment]
         self.with_time = with_time
-        self._default = default or _tomorrow_nine
+        self.tz = tz
+        self._default = default or (lambda: _tomorrow_nine(tz))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("MMM d, yyyy  h:mm AP" if with_time else "MMM d, yyyy")
         self.add_button = button(f"+ {add_text}", flat=True)
@@ -207,8 +215,11 @@ class DateField(LabelledInput):
         if not self.with_time:
             return date
         t = stamp.time()
-        local = dt.datetime.combine(date, dt.time(t.hour(), t.minute()))
-        return local.astimezone().astimezone(dt.UTC)
+        at = dt.time(t.hour(), t.minute())
+        if self.tz:
+            # A time in the spring-forward gap reads as the hour after, as RFC 5545 does.
+            return local_to_utc(date, at, self.tz, shift_gap=True)
+        return dt.datetime.combine(date, at).astimezone().astimezone(dt.UTC)
 
     def set_value(self, value: dt.date | dt.datetime | None, *, user: bool = False) -> None:
         self._has_value = value is not None
@@ -217,7 +228,7 @@ class DateField(LabelledInput):
         self.add_button.setVisible(value is None)
         if value is not None:
             self.edit.blockSignals(True)
-            self.edit.setDateTime(_qt(value))
+            self.edit.setDateTime(_qt(value, self.tz))
             self.edit.blockSignals(False)
         if user:
             self._edited()
@@ -226,14 +237,18 @@ class DateField(LabelledInput):
         return self.value()
 
 
-def _tomorrow_nine() -> dt.datetime:
-    local = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(9))
+def _tomorrow_nine(tz: str | None = None) -> dt.datetime:
+    """09:00 tomorrow on the clock of ``tz`` (None: the laptop's)."""
+    now = dt.datetime.now(dt.UTC)
+    if tz:
+        return local_to_utc(zone_date(tz, now) + dt.timedelta(days=1), dt.time(9), tz)
+    local = dt.datetime.combine(now.astimezone().date() + dt.timedelta(days=1), dt.time(9))
     return local.astimezone()
 
 
-def _qt(value: dt.date | dt.datetime) -> QDateTime:
+def _qt(value: dt.date | dt.datetime, tz: str | None = None) -> QDateTime:
     if isinstance(value, dt.datetime):
-        local = value.astimezone() if value.tzinfo else value
+        local = value.astimezone(zone(tz) if tz else None) if value.tzinfo else value
         return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
     return QDateTime(QDate(value.year, value.month, value.day), QTime(0, 0))
 

@@ -28,6 +28,7 @@ from client.services.lists import customer_display_name
 from client.ui import format as fmt
 from client.ui.detail_pane import DetailPane, fields_card, line
 from client.ui.invoice_model import PENDING
+from client.ui.invoice_payment import received_day
 from client.ui.widgets import Card, ChipLabel, button, label
 from shared_models.enums import PaymentMethod
 
@@ -125,10 +126,10 @@ def _lines_card(detail: InvoiceDetail) -> Card:
     return card
 
 
-def _payment_line(p: PaymentView, currency: str) -> QWidget:
+def _payment_line(p: PaymentView, currency: str, tz: str) -> QWidget:
     title = PAYMENT_METHOD_TITLES.get(PaymentMethod(p.method), fmt.humanize(p.method))
     what = f"Refund, {title.lower()}" if p.refund_of_id else title
-    when = fmt.date(p.received_at.astimezone().date())
+    when = received_day(p, tz)
     text = f"{what}\n{when}" + (f" · {p.reference}" if p.reference else "")
     if p.pending_sync:
         text += f" · {PENDING}"
@@ -152,7 +153,7 @@ def _payments_card(detail: InvoiceDetail) -> Card:
     if not detail.payments:
         card.body.addWidget(label("No payment recorded yet.", "Muted"))
     for p in detail.payments:
-        card.body.addWidget(_payment_line(p, currency))
+        card.body.addWidget(_payment_line(p, currency, detail.zone))
     card.body.addWidget(line(label("Received", "Muted"), fmt.money(s.gross_paid, currency)))
     if s.refunded:
         card.body.addWidget(line(label("Refunded", "Muted"), fmt.money(-s.refunded, currency)))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from client.documents.text import PAYMENT_METHOD_TITLES
 from client.services.billing import BillingService
+from client.services.invoice_dates import zone_date
 from client.services.invoice_detail import InvoiceDetail, PaymentView
 from client.ui import format as fmt
 from client.ui.fields import Field
@@ -32,6 +33,7 @@ from client.ui.widgets import button, label
 from shared_models.enums import PaymentMethod
 from shared_models.rules import ledger as rules
 from shared_models.rules.errors import RuleViolation
+from shared_models.rules.scheduling.intervals import local_to_utc, zone
 
 
 def parse_amount(text: str) -> Decimal | str:
@@ -56,20 +58,28 @@ def explain(exc: BaseException) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def when_received(day: QDate) -> dt.datetime:
-    """The chosen day at the current local time (today) or local noon (another day), in UTC."""
+def when_received(day: QDate, tz: str, now: dt.datetime | None = None) -> dt.datetime:
+    """The chosen day at the branch (zone ``tz``): now when it is today there, else its noon; UTC."""
     chosen = dt.date(day.year(), day.month(), day.day())
-    now = dt.datetime.now().astimezone()
-    at = now.timetz() if chosen == now.date() else dt.time(12, tzinfo=now.tzinfo)
-    return dt.datetime.combine(chosen, at).astimezone(dt.UTC)
+    moment = now or dt.datetime.now(dt.UTC)
+    if chosen == zone_date(tz, moment):
+        return moment.astimezone(dt.UTC)
+    return local_to_utc(chosen, dt.time(12), tz)
 
 
-def _date_edit() -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
+def _date_edit(tz: str) -> QDateEdit:
+    """Today at the branch, and no later: a laptop in another zone cannot shift the day."""
+    today = zone_date(tz, dt.datetime.now(dt.UTC))
+    edit = QDateEdit(QDate(today.year, today.month, today.day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("MMM d, yyyy")
-    edit.setMaximumDate(QDate.currentDate())
+    edit.setMaximumDate(QDate(today.year, today.month, today.day))
     return edit
+
+
+def received_day(p: PaymentView, tz: str) -> str:
+    """The day a payment was received, at the invoice's branch (as the receipt PDF prints it)."""
+    return fmt.date(p.received_at.astimezone(zone(tz)).date())
 
 
 class _MoneyDialog(QDialog):
@@ -119,7 +129,8 @@ class _MoneyDialog(QDialog):
         amount = parse_amount(self.amount.text)
         assert isinstance(amount, Decimal)
         reference = self.reference.text.strip() or None  # type: ignore[attr-defined]
-        return amount, reference, when_received(self.day.date())  # type: ignore[attr-defined]
+        when = when_received(self.day.date(), self.zone)  # type: ignore[attr-defined]
+        return amount, reference, when
 
     def _run(self, write: object) -> None:
         self.busy = True
@@ -150,7 +161,7 @@ class PaymentDialog(_MoneyDialog):
     def __init__(
         self, billing: BillingService, detail: InvoiceDetail, parent: QWidget | None = None
     ) -> None:
-        self.currency = str(detail.row["currency"])
+        self.currency, self.zone = str(detail.row["currency"]), detail.zone
         balance = detail.settlement.balance_due
         super().__init__(
             "Record payment",
@@ -169,7 +180,7 @@ class PaymentDialog(_MoneyDialog):
         self.amount.set_text(f"{balance:.2f}" if balance > 0 else "")
         self.reference = Field("", lambda _: None, placeholder="Cheque no., transfer id (optional)")
         self.reference.title.hide()
-        self.day = _date_edit()
+        self.day = _date_edit(self.zone)
         self.hint = label("", "Muted", wrap=True)
         self.form.addRow("Method", self.method)
         self.form.addRow(f"Amount ({self.currency})", self.amount)
@@ -237,7 +248,7 @@ class RefundDialog(_MoneyDialog):
     def __init__(
         self, billing: BillingService, detail: InvoiceDetail, parent: QWidget | None = None
     ) -> None:
-        self.currency = str(detail.row["currency"])
+        self.currency, self.zone = str(detail.row["currency"]), detail.zone
         super().__init__(
             "Refund",
             f"Invoice {detail.number}: choose the payment to refund. The refund is its own "
@@ -252,7 +263,7 @@ class RefundDialog(_MoneyDialog):
             title = PAYMENT_METHOD_TITLES.get(PaymentMethod(p.method), p.method)
             self.payment.addItem(
                 f"{title} of {fmt.money(p.amount, self.currency)} on "
-                f"{fmt.date(p.received_at.astimezone().date())} "
+                f"{received_day(p, self.zone)} "
                 f"({fmt.money(p.refundable, self.currency)} refundable)",
                 p.id,
             )
@@ -263,7 +274,7 @@ class RefundDialog(_MoneyDialog):
         self.amount.title.hide()
         self.reference = Field("", lambda _: None, placeholder="Why, or the transfer id (optional)")
         self.reference.title.hide()
-        self.day = _date_edit()
+        self.day = _date_edit(self.zone)
         self.form.addRow("Payment", self.payment)
         self.form.addRow(f"Amount ({self.currency})", self.amount)
         self.form.addRow("Paid back by", self.method)

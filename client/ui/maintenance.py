@@ -40,6 +40,7 @@ from client.ui.widgets import (
     page_layout,
 )
 from shared_models.rules.maintenance import Action
+from shared_models.rules.scheduling.intervals import zone
 
 WATCHED = {"equipment_maintenance", "equipment", "equipment_check"}
 #: Chip colours by meaning (the shared palette is keyed by other workflows' statuses).
@@ -56,21 +57,19 @@ TONE = {
 SELECT_FIRST = "Select a job first."
 
 
-def _today() -> dt.date:
-    return dt.datetime.now().astimezone().date()
-
-
 def status_text(job: MaintenanceJob) -> str:
-    return "Overdue" if job.overdue(_today()) else fmt.humanize(job.status)
+    return "Overdue" if job.overdue(job.branch_today()) else fmt.humanize(job.status)
 
 
 def status_tone(job: MaintenanceJob) -> str:
-    return TONE["OVERDUE"] if job.overdue(_today()) else TONE.get(job.status, job.status)
+    overdue = job.overdue(job.branch_today())
+    return TONE["OVERDUE"] if overdue else TONE.get(job.status, job.status)
 
 
 def shop_day(job: MaintenanceJob) -> str:
+    """The day the work was done, or is booked, at the unit's branch."""
     if job.performed_at is not None:
-        return fmt.date(job.performed_at.astimezone().date())
+        return fmt.date(job.performed_at.astimezone(zone(job.zone)).date())
     if job.scheduled_date is None:
         return "Not booked" if job.open else ""
     return fmt.date(job.scheduled_date)
@@ -279,13 +278,14 @@ class MaintenanceView(QWidget):
         head.body.addWidget(title)
         head.body.addLayout(chips)
         head.body.addWidget(label(job.description, wrap=True))
-        found = f"Inspection failed {fmt.datetime_local(job.found_at)}" if job.found_at else ""
+        when = job.found_at
+        found = f"Inspection failed {fmt.datetime_local(when, job.zone)}" if when else ""
         plan = fields_card(
             "Job",
             [
                 ("Shop day", fmt.date(job.scheduled_date) or ("Not booked" if job.open else "")),
                 ("Opened by", found),
-                ("Done", fmt.datetime_local(job.performed_at)),
+                ("Done", fmt.datetime_local(job.performed_at, job.zone)),
                 ("Readings", _readings(job)),
             ],
         )
@@ -330,13 +330,14 @@ class MaintenanceView(QWidget):
         """List the serviceable units on the worker, then ask (``dialog`` holds the form)."""
         if not self.may_create:
             return
-        store = self.store
-        Op(parent=self, op=lambda: fleet_units(store)).success(self._ask_new_job).failure(
-            self._failed
-        ).run_in_background()
+        store, service = self.store, self.service
+        Op(parent=self, op=lambda: (fleet_units(store), service.unit_zones())).success(
+            self._ask_new_job
+        ).failure(self._failed).run_in_background()
 
-    def _ask_new_job(self, units: list[Truck]) -> None:
-        self._open(NewJobDialog(self.service, units, self), self._created)
+    def _ask_new_job(self, found: tuple[list[Truck], dict[uuid.UUID, str]]) -> None:
+        units, zones = found
+        self._open(NewJobDialog(self.service, units, self, zones=zones), self._created)
 
     def cancel(self) -> ReasonDialog | None:
         job, service = self.shown, self.service

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from client.services.crew import Truck
+from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.maintenance import Completed, MaintenanceJob, MaintenanceService
 from client.ui import format as fmt
 from client.ui.fields import ChoiceField, DateField, Field, FormDialog
@@ -41,12 +42,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
-def _local_today() -> dt.date:
-    return dt.datetime.now().astimezone().date()
+def shop_day_check(tz: str) -> Callable[[dt.date | None], str | None]:
+    """The service's shop-day rule against today at the unit's branch (zone ``tz``)."""
+    return rule_check(lambda v: rules.check_shop_day(v, today=zone_date(tz, _now())))
 
 
-def shop_day_check(value: dt.date | None) -> str | None:
-    return rule_check(lambda v: rules.check_shop_day(v, today=_local_today()))(value)
+def tomorrow_at(tz: str) -> Callable[[], dt.date]:
+    """The default shop day: tomorrow at the unit's branch, whatever the laptop's date."""
+    return lambda: zone_date(tz, _now()) + dt.timedelta(days=1)
 
 
 class BookDialog(FormDialog):
@@ -65,8 +68,8 @@ class BookDialog(FormDialog):
             "date",
             DateField(
                 "Shop day",
-                shop_day_check,
-                default=lambda: _local_today() + dt.timedelta(days=1),
+                shop_day_check(job.zone),
+                default=tomorrow_at(job.zone),
                 add_text="Pick a day",
             ),
         )
@@ -113,6 +116,7 @@ class CompleteDialog(FormDialog):
                 with_time=True,
                 default=_now,
                 add_text="Set the time",
+                tz=job.zone,
             ),
         )
         self.performed_at.set_value(_now())
@@ -193,7 +197,12 @@ class NewJobDialog(FormDialog):
     """A job opened by hand: which unit, what kind, what needs doing, and maybe a shop day."""
 
     def __init__(
-        self, service: MaintenanceService, units: list[Truck], parent: QWidget | None = None
+        self,
+        service: MaintenanceService,
+        units: list[Truck],
+        parent: QWidget | None = None,
+        *,
+        zones: Mapping[uuid.UUID, str] | None = None,
     ) -> None:
         super().__init__(
             "New maintenance job",
@@ -201,6 +210,7 @@ class NewJobDialog(FormDialog):
             parent,
         )
         self.service = service
+        self.zones = dict(zones or {})
         choices = [(f"{u.unit_number} · {u.name}", u.id) for u in units]
         self.unit: ChoiceField = self.add(  # type: ignore[assignment]
             "equipment_id",
@@ -223,8 +233,8 @@ class NewJobDialog(FormDialog):
             "date",
             DateField(
                 "Shop day (optional)",
-                shop_day_check,
-                default=lambda: _local_today() + dt.timedelta(days=1),
+                lambda v: shop_day_check(self.zone())(v),
+                default=lambda: tomorrow_at(self.zone())(),
                 add_text="Pick a day",
             ),
         )
@@ -237,6 +247,10 @@ class NewJobDialog(FormDialog):
         self.save_button.setText("Open job")
         self.resize(540, 470)
         self.revalidate()
+
+    def zone(self) -> str:
+        """The chosen unit's branch zone: the job's shop day is a day there."""
+        return self.zones.get(self.unit.value(), FALLBACK_ZONE)
 
     def values(self) -> dict[str, Any]:
         return {

@@ -188,7 +188,11 @@ class QuoteEditor(QDialog):
         self.subtitle.setText(
             " · ".join(p for p in (customer.get("company_name") or name, contact) if p)
         )
-        self.header.load(head, currency_locked=bool(draft.lines) and draft.id is not None)
+        self.header.load(
+            head,
+            currency_locked=bool(draft.lines) and draft.id is not None,
+            today=draft.context.today(),
+        )
         self.model.reset(draft.lines, str(head["currency"]))
         self.form.show_line(None)
         locked = draft.locked

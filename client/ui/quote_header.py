@@ -136,9 +136,10 @@ class QuoteHeaderForm(QWidget):
 
     # -- values ----------------------------------------------------------------------
 
-    def load(self, header: dict[str, Any], *, currency_locked: bool) -> None:
+    def load(self, header: dict[str, Any], *, currency_locked: bool, today: dt.date) -> None:
+        """Show ``header``; an undated quote shows ``today`` (the branch's, from the draft)."""
         self._loading = True
-        day = header.get("move_date") or dt.date.today()
+        day = header.get("move_date") or today
         self.move_date.setDate(QDate(day.year, day.month, day.day))
         self.arrival.set_text(header.get("arrival_window") or "")
         self.estimate_type.setCurrentIndex(self.estimate_type.findData(header["estimate_type"]))
