@@ -39,6 +39,7 @@ LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 SYNC_PATH_PREFIX = "/v1/sync"
 #: ``request.state`` attribute: ``(token, claims)`` as ``sync_guard`` verified them.
 _CHECKED_TOKEN = "checked_access_token"
+_CLIENT_VERSION = "client_version"
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 
@@ -151,6 +152,17 @@ def get_client_version(
     return version
 
 
+def sync_client_version(request: Request) -> ClientVersion:
+    """On ``/v1/sync/*``: the version ``sync_guard`` already read and accepted."""
+    version = getattr(request.state, _CLIENT_VERSION, None)
+    if version is None:  # a route outside the guard's prefix
+        version = parse_client_version(
+            request.headers.get(PROTOCOL_HEADER), request.headers.get(SCHEMA_HEADER)
+        )
+        require_supported(version)
+    return version
+
+
 def get_rate_limits(request: Request) -> RateLimits:
     return getattr(request.app.state, "rate_limits", None) or RateLimits()
 
@@ -175,9 +187,9 @@ def sync_guard(request: Request, settings: SettingsDep) -> None:
     if not _api_path(request).startswith(SYNC_PATH_PREFIX + "/"):
         return
     headers = request.headers
-    require_supported(
-        parse_client_version(headers.get(PROTOCOL_HEADER), headers.get(SCHEMA_HEADER))
-    )
+    version = parse_client_version(headers.get(PROTOCOL_HEADER), headers.get(SCHEMA_HEADER))
+    require_supported(version)
+    setattr(request.state, _CLIENT_VERSION, version)
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return

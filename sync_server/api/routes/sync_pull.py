@@ -14,7 +14,7 @@ from shared_models.sync.wire import (
     PullResponse,
     next_cursors,
 )
-from sync_server.api.auth_deps import ClientVersionDep, CurrentPrincipal
+from sync_server.api.auth_deps import CurrentPrincipal, sync_client_version
 from sync_server.api.deps import SessionDep
 from sync_server.api.encoding import json_response
 from sync_server.api.errors import ErrorPublic
@@ -50,7 +50,6 @@ def pull_changes(
     principal: CurrentPrincipal,
     session: SessionDep,
     request: Request,
-    version: ClientVersionDep,
     accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Changes past each bucket's cursor, at most ``limit`` per page (DESIGN 5), in the
@@ -58,7 +57,7 @@ def pull_changes(
     allowed = _authorise(session, principal, list(body.buckets))
     ahead: PagePrefetcher | None = request.app.state.prefetcher
     who = (principal.tenant_id, principal.user_id, principal.device_id)
-    schema = version.schema
+    schema = sync_client_version(request).schema
     page = ahead.take(page_key(*who, body.buckets, body.limit, schema)) if ahead else None
     if page is None:
         page = pull_page(session, body.buckets, body.limit, schema=schema)

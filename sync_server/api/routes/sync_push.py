@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from shared_models.sync.wire import PushRequest, PushResponse
-from sync_server.api.auth_deps import ClientVersionDep, CurrentPrincipal
+from sync_server.api.auth_deps import CurrentPrincipal, sync_client_version
 from sync_server.api.deps import SessionDep
 from sync_server.api.errors import ErrorPublic
 from sync_server.sync.push import push_mutations
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/sync", tags=["sync"])
     },
 )
 def push_changes(
-    body: PushRequest, principal: CurrentPrincipal, session: SessionDep, version: ClientVersionDep
+    body: PushRequest, principal: CurrentPrincipal, session: SessionDep, request: Request
 ) -> PushResponse:
     """Apply the device's mutations exactly once; per-mutation outcomes in order."""
     response = push_mutations(
@@ -30,7 +30,7 @@ def push_changes(
         user=principal.user,
         device_id=principal.device.id,
         request=body,
-        schema=version.schema,
+        schema=sync_client_version(request).schema,
     )
     session.commit()
     return response
