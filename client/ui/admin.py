@@ -86,6 +86,7 @@ class AdminView(QWidget):
         self.store = ctx.workspace.store
         self.service = AdminService(ctx.workspace)
         self.devices: list[DevicePublic] = []
+        self.revoke_box: QMessageBox | None = None
         self.header = PageHeader("Administration", "People and computers of your company")
 
         self.users_model: PagedTableModel[UserRow] = PagedTableModel(USER_COLUMNS, parent=self)
@@ -265,7 +266,8 @@ class AdminView(QWidget):
         device = self.selected_device()
         self.revoke_button.setEnabled(device is not None and not device.revoked)
 
-    def confirm_revoke(self, device: DevicePublic) -> bool:
+    def confirm_revoke(self, device: DevicePublic) -> QMessageBox:
+        """Ask before revoking (window-modal, no nested event loop); "Revoke access" revokes."""
         mine = str(device.id) == str(self.service.this_device_id)
         warning = (
             "\n\nThis is the computer you are using: you will be signed out and its "
@@ -284,13 +286,18 @@ class AdminView(QWidget):
         revoke = box.addButton("Revoke access", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is revoke
+        box.buttonClicked.connect(lambda chosen: self._revoke(device) if chosen is revoke else None)
+        box.finished.connect(box.deleteLater)
+        self.revoke_box = box
+        box.open()
+        return box
 
     def revoke_selected(self) -> None:
         device = self.selected_device()
-        if device is None or device.revoked or not self.confirm_revoke(device):
-            return
+        if device is not None and not device.revoked:
+            self.confirm_revoke(device)
+
+    def _revoke(self, device: DevicePublic) -> None:
         self.revoke_button.setEnabled(False)
         Op(parent=self, op=lambda: self.service.revoke_device(device.id)).success(
             self._revoked

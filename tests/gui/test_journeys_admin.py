@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -97,16 +96,19 @@ def test_admin_sees_users_and_devices_and_revokes_one(
     view.devices_table.selectRow(emails.index("lead1@acme.example"))
     assert view.revoke_button.isEnabled()
 
-    def confirm() -> None:
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox) and "lead1@acme.example" in box.text()
-        revoke = next(
-            b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
-        )
-        revoke.click()
+    def asked() -> QMessageBox:
+        view.revoke_button.click()  # window-modal: the event loop (and sync) runs on
+        box = view.revoke_box
+        assert box is not None and box.isVisible() and "lead1@acme.example" in box.text()
+        return box
 
-    QTimer.singleShot(200, confirm)
-    view.revoke_button.click()
+    asked().button(QMessageBox.StandardButton.Cancel).click()
+    assert view.revoke_button.isEnabled() and not any(d.revoked for d in view.devices_model.rows)
+    box = asked()
+    revoke = next(
+        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    )
+    revoke.click()
     qtbot.waitUntil(
         lambda: any(
             d.revoked and d.user_email == "lead1@acme.example" for d in view.devices_model.rows
