@@ -133,6 +133,8 @@ def test_subscribe_update_and_revoke(site: Site) -> None:
     old_sequence = events[block_uid].decoded("sequence")  # type: ignore[attr-defined]
 
     assert httpx.get(feed["url"], headers={"If-None-Match": etag}).status_code == 304
+    probe = httpx.head(feed["url"])  # calendar apps probe the feed before fetching it
+    assert probe.status_code == 200 and probe.headers["etag"] == etag and not probe.content
 
     engine = create_db_engine(site.url)  # a dispatcher moves the block an hour later
     try:
