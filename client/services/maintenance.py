@@ -3,9 +3,10 @@
 Every change is one ``LocalWriteService.batch()``: the job's row and its
 outbox mutation, and, when a completed job was the last thing keeping its
 unit off the road, the unit's return to ACTIVE and its raised readings.
-The server does not react to a completed job (``sync_server.sync.fleet_rules``
-only reacts to inspections), so the laptop writes the unit's status itself:
-it needs the row right at once anyway, offline, for the dispatch board. The
+The laptop writes the unit's status itself when its user may: it needs the
+row right at once, offline, for the dispatch board. The server applies the same
+rule when the job arrives (``sync_server.sync.fleet_rules``), so a role that
+may finish jobs but not edit units still gets its truck back. The
 rules are the shared ones (``shared_models.rules.maintenance``); permissions
 are the replica's matrix, so a refusal shows now rather than after a sync.
 """

@@ -114,6 +114,11 @@ class Batch:
             [(m, d) for m, d in zip(mutations, decoded, strict=True) if isinstance(d, tuple)]
         )
         self.writer.reserve(len(mutations))
+        jobs_before = {  # a finished job releases its unit: known only from before the batch
+            key[1]: row["status"]
+            for key, row in self.rows.items()
+            if key[0] == "equipment_maintenance" and row
+        }
         out: list[Applied] = []
         for m, d in zip(mutations, decoded, strict=True):
             if isinstance(d, Applied):
@@ -128,7 +133,7 @@ class Batch:
                 touched.setdefault(a.table, set()).add(a.mutation.id)
         flag_double_bookings(self.writer, touched, {k: v for k, v in self.rows.items() if v})
         resolve_double_bookings(self.writer, touched, self.rows)  # pairs now apart
-        fleet_rules.react(self.writer, touched)  # failed safety items take a truck off the road
+        fleet_rules.react(self.writer, touched, jobs_before)  # finished repairs, failed checks
         schedule_rules.react(self.writer, touched)  # time off, out of service, staffing flags
         stock.react(self.writer, touched)  # reorder-point crossings notify the branch manager
         self.writer.finish()

@@ -1,4 +1,4 @@
-"""What the server does when inspections arrive: take failed units out of service.
+"""What the server does when inspections and finished repairs arrive.
 
 For each pushed ``equipment_check``: re-evaluate its items against the unit
 type's checklist (``shared_models.rules.fleet``; the client's own verdict is
@@ -15,6 +15,13 @@ not trusted to downgrade a failed brake), then
   job without a date so dispatch sees it and books the shop day (the unit keeps
   working until then): none while one is still open for the unit.
 
+For each pushed ``equipment_maintenance`` that this batch moved to COMPLETED:
+put its unit back to ACTIVE when it is in REPAIR/MAINTENANCE and no other open
+job keeps it out (``rules.maintenance.status_after_completion``, the rule the
+laptop applies too). A laptop whose user may update units writes that status in
+the same batch and this finds nothing to do; a custom role that may finish jobs
+but not edit units would otherwise leave the unit grounded for good.
+
 Every write goes through the batch's ``SyncWriter``: versioned, audited and
 authored by the pushing user's actor, like the rest of their batch.
 """
@@ -30,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from shared_models.enums import CheckResult, MaintenanceStatus, MaintenanceType
+from shared_models.rules import maintenance as maintenance_rules
 from shared_models.rules.errors import RuleViolation
 from shared_models.rules.fleet import (
     CheckOutcome,
@@ -46,6 +54,9 @@ from shared_models.rules.fleet_service import (
     preventive_due,
     reading_overdue,
 )
+from shared_models.rules.scheduling import MaintenanceState
+from shared_models.types import utcnow
+from sync_server.billing.calendar import location_dates, zone_date
 from sync_server.core.logging import get_logger
 
 if TYPE_CHECKING:
@@ -61,6 +72,7 @@ class FleetReaction:
     opened: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # check id -> maintenance id
     preventive: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # unit id -> job id
     status: dict[uuid.UUID, str] = field(default_factory=dict)  # equipment id -> new status
+    released: set[uuid.UUID] = field(default_factory=set)  # units back to ACTIVE after a job
     readings: set[uuid.UUID] = field(default_factory=set)  # equipment ids whose readings rose
 
 
@@ -84,15 +96,28 @@ def _outcome(equipment: Mapping[str, Any], check: Mapping[str, Any]) -> CheckOut
         return evaluate((), declared=CheckResult(check["overall_result"]))
 
 
-def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> FleetReaction:
-    """Apply failed inspections among ``touched["equipment_check"]``; idempotent."""
+def react(
+    writer: SyncWriter,
+    touched: Mapping[str, AbstractSet[uuid.UUID]],
+    jobs_before: Mapping[uuid.UUID, Any] | None = None,
+) -> FleetReaction:
+    """Units back after finished jobs, then failed inspections among ``touched``; idempotent.
+
+    ``jobs_before``: the status of each touched maintenance job before this batch
+    (absent for a new one), so that only a move to COMPLETED releases a unit.
+    """
     done = FleetReaction()
     check_ids = list(touched.get("equipment_check", ()))
-    if not check_ids:
+    job_ids = list(touched.get("equipment_maintenance", ()))
+    if not check_ids and not job_ids:
         return done
     session, tenant = writer.session, writer.actor.tenant_id
     writer.lock()  # read the units under the same lock their update needs
     writer.flush()
+    if job_ids:
+        done.released = _release_after_completion(writer, job_ids, jobs_before or {})
+    if not check_ids:
+        return done
     checks_t, eq_t, mt_t = (
         _table("equipment_check"),
         _table("equipment"),
@@ -146,6 +171,63 @@ def react(writer: SyncWriter, touched: Mapping[str, AbstractSet[uuid.UUID]]) -> 
         if job is not None:
             done.preventive[unit["id"]] = job
     return done
+
+
+def _release_after_completion(
+    writer: SyncWriter, job_ids: list[uuid.UUID], before: Mapping[uuid.UUID, Any]
+) -> set[uuid.UUID]:
+    """Units whose job this batch completed, back to ACTIVE when nothing else keeps them out."""
+    session, tenant = writer.session, writer.actor.tenant_id
+    mt_t, eq_t = _table("equipment_maintenance"), _table("equipment")
+    finished = [
+        r
+        for r in session.execute(
+            select(mt_t.c.id, mt_t.c.equipment_id).where(
+                mt_t.c.tenant_id == tenant,
+                mt_t.c.id.in_(job_ids),
+                mt_t.c.deleted_at.is_(None),
+                mt_t.c.status == MaintenanceStatus.COMPLETED,
+            )
+        )
+        if _status(before.get(r.id)) is not MaintenanceStatus.COMPLETED
+    ]
+    units = {
+        r["id"]: dict(r)
+        for r in session.execute(
+            select(eq_t).where(
+                eq_t.c.tenant_id == tenant,
+                eq_t.c.id.in_({r.equipment_id for r in finished}),
+                eq_t.c.deleted_at.is_(None),
+            )
+        ).mappings()
+    }
+    if not units:
+        return set()
+    days = location_dates(session, {u["location_id"] for u in units.values()})
+    released = set()
+    for unit_id, unit in units.items():
+        others = [
+            MaintenanceState.of(r)
+            for r in session.execute(
+                select(mt_t).where(
+                    mt_t.c.tenant_id == tenant,
+                    mt_t.c.equipment_id == unit_id,
+                    mt_t.c.deleted_at.is_(None),
+                    mt_t.c.status.in_(list(maintenance_rules.OPEN)),
+                )
+            ).mappings()
+        ]
+        status = maintenance_rules.status_after_completion(
+            unit["status"], others, days.get(unit["location_id"]) or zone_date(None, utcnow())
+        )
+        if status is not None:
+            writer.update("equipment", unit_id, {"status": status}, before=unit)
+            released.add(unit_id)
+    return released
+
+
+def _status(value: Any) -> MaintenanceStatus | None:
+    return None if value is None else MaintenanceStatus(value)
 
 
 def _readings(unit: Mapping[str, Any], check: Mapping[str, Any]) -> dict[str, Any]:

@@ -341,3 +341,37 @@ def test_a_crew_lead_may_not_change_maintenance_jobs(shop: Shop, scene: Scene, m
             attempt()
         assert err.value.code == PERMISSION_DENIED
     assert _outbox(lead) == []
+
+
+def test_a_role_that_may_finish_jobs_but_not_edit_units_still_gets_its_truck_back(
+    shop: Shop, scene: Scene, server_db: ServerDb
+) -> None:
+    """The laptop cannot write the unit's status; the server puts it back when the job is done."""
+    grants = server_db.scalar(
+        "SELECT array_agg(id) FROM role_permission WHERE tenant_id = :t AND role = 'DISPATCHER'"
+        " AND resource = 'equipment' AND action = 'UPDATE' AND deleted_at IS NULL",
+        t=scene.tenant_id,
+    )
+    assert grants
+    with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
+        for grant in grants:
+            w.delete("role_permission", grant)
+    shop.laptop.sync()  # the narrowed matrix reaches the replica
+
+    done = _complete(shop, shop.brakes)
+    assert done.unit_status is None  # not the laptop's to write any more
+    assert _row(shop.laptop, "equipment", shop.t1)["status"] == "REPAIR"
+    assert [(t, op) for t, op, _ in _outbox(shop.laptop)] == [("equipment_maintenance", "update")]
+    report = shop.laptop.sync()
+    assert report.push.rejected == 0  # type: ignore[attr-defined]
+    server_unit = server_db.row("equipment", shop.t1)
+    assert server_unit is not None and server_unit["status"] == "ACTIVE"
+    assert _row(shop.laptop, "equipment", shop.t1)["status"] == "ACTIVE"  # pulled back
+    # A later edit of the finished job (its cost) does not release a unit grounded since.
+    with server_db.writer(scene.tenant_id, scene.user("admin"), "ADMIN") as w:
+        w.update("equipment", shop.t1, {"status": "REPAIR"})
+    shop.laptop.sync()
+    job = _row(shop.laptop, "equipment_maintenance", shop.brakes)
+    shop.laptop.writes.update("equipment_maintenance", shop.brakes, {"cost": Decimal("700.00")})
+    assert job["status"] == "COMPLETED" and shop.laptop.sync().push.rejected == 0  # type: ignore[attr-defined]
+    assert server_db.row("equipment", shop.t1)["status"] == "REPAIR"  # type: ignore[index]
