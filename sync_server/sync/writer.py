@@ -37,6 +37,7 @@ from shared_models.ids import uuid7
 from shared_models.models import AuditLog
 from shared_models.rules import contact
 from shared_models.rules.errors import RuleViolation
+from shared_models.rules.scheduling.intervals import zone
 from shared_models.sync.codec import encode_fields, wire_columns
 from shared_models.sync.codec import synced_table as _synced_table
 from shared_models.sync.hlc import SERVER_NODE, Hlc
@@ -398,6 +399,11 @@ class SyncWriter:
                 raise RuleRefused(exc) from exc
         if table == "user":
             self._check_user(before, values)
+        if table == "location" and "timezone" in values:
+            try:  # every screen, rule and document reads the branch's clock from it
+                zone(values["timezone"])
+            except RuleViolation as exc:
+                raise RuleRefused(exc) from exc
         if table in derived.ITEM_PARENT and (
             {"unit_price", "quantity", "discount_pct"} & values.keys() or before is None
         ):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared_models.enums import MaintenanceStatus
-from shared_models.models import AuditLog, Customer, EquipmentMaintenance, Quote
+from shared_models.models import AuditLog, Customer, EquipmentMaintenance, Location, Quote
 from sync_server.core.errors import ApiError
 from tests.integration.sync_write.conftest import fetch, new_id
 
@@ -275,3 +275,34 @@ def test_a_finished_maintenance_job_cannot_be_reopened_by_a_push(pusher, world, 
     assert "server value kept" in (reopened.message or "")
     assert unknown.status != "applied", unknown
     assert fetch(engine, EquipmentMaintenance, job).status == MaintenanceStatus.COMPLETED
+
+
+def test_a_branch_time_zone_that_does_not_exist_is_refused(pusher, world, engine) -> None:
+    """Every screen, scheduling rule and document reads the branch's clock from it."""
+    p = pusher("admin")
+    before = fetch(engine, Location, world.hq).timezone
+    r = p.push(
+        p.mutation(
+            "location",
+            "update",
+            world.hq,
+            changes={"timezone": "America/Toront"},
+            base={"timezone": before},
+        ),
+    )
+    [result] = r.results
+    assert (result.status, result.reason) == ("rejected", "rule_violation")
+    assert (result.message or "").startswith("unknown_time_zone")
+    assert "America/Toront" in (result.message or "")
+    assert fetch(engine, Location, world.hq).timezone == before
+    r = p.push(
+        p.mutation(
+            "location",
+            "update",
+            world.hq,
+            changes={"timezone": "America/Winnipeg"},
+            base={"timezone": before},
+        ),
+    )
+    assert r.results[0].status == "applied"
+    assert fetch(engine, Location, world.hq).timezone == "America/Winnipeg"
