@@ -29,14 +29,14 @@ from tests.utils.e2e import Scene, ServerDb
 from tests.utils.maintenance import FOUND, build_shop
 
 
-@pytest.fixture
-def office(
+def open_shop(
     scene: Scene,
     server_db: ServerDb,
     signed_in: Callable[..., Workspace],
     open_window: Callable[..., MainWindow],
     qtbot: QtBot,
 ) -> tuple[Workspace, MaintenanceView, dict[str, object]]:
+    """The dispatcher's maintenance screen over ``build_shop``'s fleet (T1 grounded by brakes)."""
     ids = build_shop(scene, server_db)
     ws = signed_in(scene.accounts["disp"])
     ws.engine().sync_once()
@@ -46,6 +46,17 @@ def office(
     assert isinstance(view, MaintenanceView)
     qtbot.waitUntil(lambda: view.permissions_known and len(view.jobs) == 2, timeout=10_000)
     return ws, view, ids
+
+
+@pytest.fixture
+def office(
+    scene: Scene,
+    server_db: ServerDb,
+    signed_in: Callable[..., Workspace],
+    open_window: Callable[..., MainWindow],
+    qtbot: QtBot,
+) -> tuple[Workspace, MaintenanceView, dict[str, object]]:
+    return open_shop(scene, server_db, signed_in, open_window, qtbot)
 
 
 def _pending(ws: Workspace) -> int:

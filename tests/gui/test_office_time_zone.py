@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,9 +34,10 @@ from client.ui.maintenance_forms import BookDialog, CompleteDialog, NewJobDialog
 from shared_models.enums import PaymentMethod
 from shared_models.rules.scheduling.intervals import local_to_utc
 from tests.gui.test_invoices import RATES, _invoices, _shown, office  # noqa: F401 - fixture
+from tests.gui.test_maintenance import open_shop
 from tests.utils.auth import Account
 from tests.utils.e2e import Scene, ServerDb
-from tests.utils.maintenance import FOUND, build_shop
+from tests.utils.maintenance import FOUND
 
 BRANCH = "America/Toronto"
 TORONTO = ZoneInfo(BRANCH)
@@ -128,6 +130,18 @@ def test_a_payment_received_late_evening_at_the_branch_shows_that_day_in_the_pay
     refund.reject()
 
 
+def _pay_dialog(
+    qtbot: QtBot, ws: Workspace, open_window: Callable[..., MainWindow], invoice_id: object
+) -> tuple[Any, PaymentDialog]:
+    """The invoices section showing ``invoice_id``, and its "Record payment" dialog open."""
+    view = _invoices(open_window(ws, sync=False), qtbot)
+    _shown(qtbot, view, invoice_id)
+    qtbot.mouseClick(view.actions["pay"], Qt.MouseButton.LeftButton)
+    pay = view.findChild(PaymentDialog)
+    assert isinstance(pay, PaymentDialog)
+    return view, pay
+
+
 @pytest.mark.usefixtures("laptop_a_day_off")
 def test_a_new_payment_defaults_to_today_at_the_branch_and_is_recorded_on_it(
     qtbot: QtBot,
@@ -135,13 +149,8 @@ def test_a_new_payment_defaults_to_today_at_the_branch_and_is_recorded_on_it(
     open_window: Callable[..., MainWindow],
 ) -> None:
     ws, invoice_id = billed
-    window = open_window(ws, sync=False)
-    view = _invoices(window, qtbot)
-    _shown(qtbot, view, invoice_id)
+    view, pay = _pay_dialog(qtbot, ws, open_window, invoice_id)
     today = _toronto_today()
-    qtbot.mouseClick(view.actions["pay"], Qt.MouseButton.LeftButton)
-    pay = view.findChild(PaymentDialog)
-    assert isinstance(pay, PaymentDialog)
     branch_today = QDate(today.year, today.month, today.day)
     assert (pay.day.date(), pay.day.maximumDate()) == (branch_today, branch_today)
 
@@ -163,12 +172,7 @@ def test_a_payment_dated_an_earlier_day_is_recorded_at_noon_on_the_branchs_clock
     open_window: Callable[..., MainWindow],
 ) -> None:
     ws, invoice_id = billed
-    window = open_window(ws, sync=False)
-    view = _invoices(window, qtbot)
-    _shown(qtbot, view, invoice_id)
-    qtbot.mouseClick(view.actions["pay"], Qt.MouseButton.LeftButton)
-    pay = view.findChild(PaymentDialog)
-    assert isinstance(pay, PaymentDialog)
+    view, pay = _pay_dialog(qtbot, ws, open_window, invoice_id)
     day = _toronto_today() - dt.timedelta(days=2)
     pay.day.setDate(QDate(day.year, day.month, day.day))
     too_late = _toronto_today() + dt.timedelta(days=1)
@@ -193,15 +197,7 @@ def shop(
     open_window: Callable[..., MainWindow],
     qtbot: QtBot,
 ) -> tuple[Workspace, MaintenanceView, dict[str, object]]:
-    """The dispatcher's maintenance screen over ``build_shop``'s fleet (T1 grounded by brakes)."""
-    ids = build_shop(scene, server_db)
-    ws = signed_in(scene.accounts["disp"])
-    ws.engine().sync_once()
-    window = open_window(ws, sync=False)
-    view = window.show_section("maintenance")
-    assert isinstance(view, MaintenanceView)
-    qtbot.waitUntil(lambda: view.permissions_known and len(view.jobs) == 2, timeout=WAIT)
-    return ws, view, ids
+    return open_shop(scene, server_db, signed_in, open_window, qtbot)
 
 
 @pytest.mark.usefixtures("laptop_in_tokyo")
