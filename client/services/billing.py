@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from client.services.errors import InvalidWrite, RowNotFound
-from client.services.invoice_dates import branch_today, zone_date
+from client.services.invoice_dates import branch_today
 from client.services.permissions import require, signed_in_user, user_grants
 from client.services.queries import get_row, list_rows
 from client.services.writes import LocalWriteService, WriteBatch
@@ -40,6 +40,7 @@ from shared_models.rules import invoice_workflow as workflow
 from shared_models.rules import invoicing
 from shared_models.rules import ledger as rules
 from shared_models.rules.errors import RuleViolation
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.money import ZERO
 from shared_models.rules.rate_card import parse_rate_card, select_rate_card
 from shared_models.rules.tax import TaxRateRow

@@ -17,11 +17,12 @@ from sqlalchemy import Connection, or_, select
 from client.replica.store import LocalStore
 from client.services.dispatch_facts import location_zone
 from client.services.inventory import on_hand_in
-from client.services.invoice_dates import utcnow, zone_date
 from client.services.lists import customer_display_name
 from client.sync.db import table_for
 from shared_models.enums import CrewRole, JourneyEventType
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.invoicing import TimelineEvent
+from shared_models.types import utcnow
 
 _ROLE_ORDER = {r: i for i, r in enumerate(CrewRole)}
 
@@ -149,13 +150,11 @@ class DayJourneys:
     cards: list[JourneyCard]
 
 
-def day_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date | None) -> DayJourneys:
-    """``day``'s journeys of the user; their branch's today when ``day`` is None."""
+def day_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date) -> DayJourneys:
+    """``day``'s journeys of the user, with their branch's today and zone for the header."""
     with store.engine.connect() as conn:
         tz = user_zone(conn, user_id)
-    today = zone_date(tz, utcnow())
-    chosen = today if day is None else day
-    return DayJourneys(chosen, today, tz, my_journeys(store, user_id, chosen))
+    return DayJourneys(day, zone_date(tz, utcnow()), tz, my_journeys(store, user_id, day))
 
 
 def my_journeys(store: LocalStore, user_id: uuid.UUID, day: dt.date) -> list[JourneyCard]:

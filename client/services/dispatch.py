@@ -30,9 +30,9 @@ from client.services.dispatch_facts import (
     read_time_off,
     read_trucks,
 )
-from client.services.invoice_dates import utcnow, zone_date
 from client.sync.db import table_for
 from shared_models.enums import CrewRole, ScheduleType
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.scheduling import (
     Conflict,
     ConflictRule,
@@ -50,6 +50,7 @@ from shared_models.rules.scheduling import (
     out_of_service_reason,
     working_intervals,
 )
+from shared_models.types import utcnow
 
 PERSON, TRUCK = "person", "truck"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

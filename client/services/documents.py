@@ -42,14 +42,13 @@ from client.documents.terms import quote_terms
 from client.documents.text import PAYMENT_METHOD_TITLES
 from client.replica.store import LocalStore
 from client.services.errors import RowNotFound
-from client.services.invoice_dates import zone_date
 from client.services.queries import get_row, list_rows
 from client.sync import outbox
 from client.sync.rows import as_uuid
 from shared_models.enums import Currency, EstimateType, PaymentMethod, PaymentStatus, Province
 from shared_models.rules import TaxRateRow
 from shared_models.rules.document_totals import document_totals
-from shared_models.rules.invoice_workflow import invoice_balance
+from shared_models.rules.invoice_workflow import invoice_balance, zone_date
 from shared_models.rules.totals import Totals
 
 Row = dict[str, Any]

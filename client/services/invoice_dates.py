@@ -1,6 +1,6 @@
 """What day it is at each branch, on the laptop: invoices fall due by their location's calendar.
 
-The server's overdue sweep asks ``invoice_workflow.local_date`` for the
+The server's overdue sweep asks ``invoice_workflow.zone_date`` for the
 location's zone and ``becomes_overdue`` for the rule; the invoices screen asks
 the same two here, so a laptop in another zone (or a clock past midnight in
 Toronto but not in Vancouver) shows what the server will store.
@@ -19,23 +19,14 @@ from sqlalchemy import ColumnElement, Date, String, and_, case, cast, literal, s
 from client.replica.store import LocalStore
 from client.sync.db import table_for
 from shared_models.enums import InvoiceStatus
-from shared_models.rules.invoice_workflow import OVERDUE_FROM, becomes_overdue, local_date
+from shared_models.rules.invoice_workflow import (
+    OVERDUE_FROM,
+    becomes_overdue,
+    zone_date,
+)
+from shared_models.types import utcnow
 
-#: The zone of a location without a known one (its dates are then UTC's, as on the server).
-FALLBACK_ZONE = "UTC"
 Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def zone_date(timezone: str | None, now: dt.datetime) -> dt.date:
-    """``local_date`` that falls back to UTC for a missing or unknown zone (as the server does)."""
-    try:
-        return local_date(timezone or FALLBACK_ZONE, now)
-    except ValueError:
-        return local_date(FALLBACK_ZONE, now)
 
 
 def branch_dates(store: LocalStore, now: dt.datetime | None = None) -> dict[uuid.UUID, dt.date]:

@@ -15,12 +15,13 @@ from typing import Any
 
 from client.replica.store import LocalStore
 from client.services.billing import payment_fact
-from client.services.invoice_dates import FALLBACK_ZONE, shown_status, zone_date
+from client.services.invoice_dates import shown_status
 from client.services.queries import get_row, list_rows
 from client.sync import outbox
 from shared_models.enums import InvoiceStatus
 from shared_models.rules import invoice_workflow as workflow
 from shared_models.rules import ledger as rules
+from shared_models.rules.invoice_workflow import FALLBACK_ZONE, zone_date
 from shared_models.rules.money import ZERO
 
 

@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import func, literal_column, or_, select
 
 from client.replica.store import LocalStore
-from client.services.invoice_dates import branch_dates, shown_status_sql, utcnow
+from client.services.invoice_dates import branch_dates, shown_status_sql
 from client.services.lists import customer_name_sql
 from client.services.search import search
 from client.sync.db import table_for
 from shared_models.rules.money import ZERO
+from shared_models.types import utcnow
 
 SEARCH_LIMIT = 200
 

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from client.services.errors import RowNotFound
-from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.permissions import may, require, signed_in_user, user_grants
 from client.services.writes import LocalWriteService, WriteBatch
 from client.sync.db import table_for
@@ -33,6 +32,7 @@ from shared_models.enums import (
     PermissionAction,
 )
 from shared_models.rules import maintenance as rules
+from shared_models.rules.invoice_workflow import FALLBACK_ZONE, zone_date
 from shared_models.rules.maintenance import Action
 from shared_models.rules.scheduling import MaintenanceState
 from shared_models.types import utcnow

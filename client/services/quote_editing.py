@@ -19,12 +19,12 @@ from sqlalchemy import select
 
 from client.services.documents import local_totals
 from client.services.errors import RowNotFound
-from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.queries import get_row, list_rows
 from client.services.writes import LocalWriteService
 from client.sync.db import table_for
 from shared_models.enums import Province
 from shared_models.rules import TaxRateRow
+from shared_models.rules.invoice_workflow import FALLBACK_ZONE, zone_date
 from shared_models.rules.quote_workflow import is_locked, status_after_price_change
 from shared_models.rules.totals import Totals
 

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.invoice_dates import zone_date
 from client.ui.style import DANGER
 from client.ui.tasks import Op
 from client.ui.widgets import Banner, button, label
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.scheduling.intervals import local_to_utc, zone
 
 Check = Callable[[str], str | None]

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from client.documents.text import PAYMENT_METHOD_TITLES
 from client.services.billing import BillingService
-from client.services.invoice_dates import zone_date
 from client.services.invoice_detail import InvoiceDetail, PaymentView
 from client.ui import format as fmt
 from client.ui.fields import Field
@@ -33,6 +32,7 @@ from client.ui.widgets import button, label
 from shared_models.enums import PaymentMethod
 from shared_models.rules import ledger as rules
 from shared_models.rules.errors import RuleViolation
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.scheduling.intervals import local_to_utc, zone
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from client.services.crew import Truck
-from client.services.invoice_dates import FALLBACK_ZONE, zone_date
 from client.services.maintenance import Completed, MaintenanceJob, MaintenanceService
 from client.ui import format as fmt
 from client.ui.fields import ChoiceField, DateField, Field, FormDialog
@@ -23,6 +22,7 @@ from client.ui.widgets import Card, label
 from shared_models.enums import MaintenanceType
 from shared_models.rules import maintenance as rules
 from shared_models.rules.errors import RuleViolation
+from shared_models.rules.invoice_workflow import FALLBACK_ZONE, zone_date
 
 
 def rule_check(parse: Callable[[Any], object]) -> Callable[[Any], str | None]:

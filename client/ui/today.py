@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.services.crew import DayJourneys, JourneyCard, day_journeys
+from client.services.crew import DayJourneys, JourneyCard, crew_today, day_journeys
 from client.ui import format as fmt
 from client.ui.context import AppContext
 from client.ui.field_widgets import (
@@ -117,8 +117,7 @@ class DayList(QWidget):
 class TodayView(QWidget):
     """``loaded`` fires when a day's journeys are on screen (tests, screenshots).
 
-    "Today" is the date at the crew's branch (its time zone), read with the
-    journeys; ``day`` stays None until the first read says which day that is.
+    "Today" is the date at the crew's branch (its time zone), as on the dispatch board.
     """
 
     loaded = Signal(object)  # the day
@@ -128,7 +127,7 @@ class TodayView(QWidget):
         self.ctx = ctx
         self.store = ctx.workspace.store
         self.user_id = uuid.UUID(str(ctx.workspace.user["id"]))
-        self.day: dt.date | None = None
+        self.day = crew_today(self.store, self.user_id)
         self.setStyleSheet(FIELD_QSS)
         self.list = DayList()
         self.journey: JourneyView | None = None
@@ -137,36 +136,32 @@ class TodayView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.list.prev_button.clicked.connect(lambda: self.step_days(-1))
-        self.list.next_button.clicked.connect(lambda: self.step_days(1))
-        self.list.today_button.clicked.connect(lambda: self.go_to(None))
+        self.list.prev_button.clicked.connect(lambda: self.go_to(self.day - dt.timedelta(days=1)))
+        self.list.next_button.clicked.connect(lambda: self.go_to(self.day + dt.timedelta(days=1)))
+        self.list.today_button.clicked.connect(
+            lambda: self.go_to(crew_today(self.store, self.user_id))
+        )
         ctx.hub.changed.connect(self.on_tables_changed)
         self.reload()
 
-    def go_to(self, day: dt.date | None) -> None:
-        """Show ``day``; None is today at the branch."""
+    def go_to(self, day: dt.date) -> None:
         self.day = day
         self.reload()
-
-    def step_days(self, days: int) -> None:
-        if self.day is not None:  # the first read has not said which day it is yet
-            self.go_to(self.day + dt.timedelta(days=days))
 
     def on_tables_changed(self, tables: set[str]) -> None:
         if tables & WATCHED:
             self.reload()
 
     def reload(self) -> None:
-        asked = self.day
-        Op(parent=self, op=lambda: day_journeys(self.store, self.user_id, asked)).success(
-            lambda found: self._show(asked, found)
+        day = self.day
+        Op(parent=self, op=lambda: day_journeys(self.store, self.user_id, day)).success(
+            self._show
         ).run_in_background()
 
-    def _show(self, asked: dt.date | None, found: DayJourneys) -> None:
-        if asked != self.day:  # the user moved on while this day was read
+    def _show(self, found: DayJourneys) -> None:
+        if found.day != self.day:  # the user moved on while this day was read
             return
-        self.day = day = found.day
-        today, cards = found.today, found.cards
+        day, today, cards = found.day, found.today, found.cards
         title = "Today" if day == today else fmt.date(day)
         self.list.header.title.setText(title)
         count = f"{len(cards)} journey{'s' if len(cards) != 1 else ''}"

@@ -160,6 +160,18 @@ def local_date(timezone: str, now: dt.datetime) -> dt.date:
     return now.astimezone(zone).date()
 
 
+#: The zone of a location without a known one: its dates are then UTC's (both sides).
+FALLBACK_ZONE = "UTC"
+
+
+def zone_date(timezone: str | None, now: dt.datetime) -> dt.date:
+    """``local_date`` that falls back to UTC for a missing or unknown zone."""
+    try:
+        return local_date(timezone or FALLBACK_ZONE, now)
+    except ValueError:
+        return local_date(FALLBACK_ZONE, now)
+
+
 def becomes_overdue(
     status: InvoiceStatus | str,
     due_date: dt.date | None,

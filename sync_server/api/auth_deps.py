@@ -154,12 +154,7 @@ def get_client_version(
 
 def sync_client_version(request: Request) -> ClientVersion:
     """On ``/v1/sync/*``: the version ``sync_guard`` already read and accepted."""
-    version = getattr(request.state, _CLIENT_VERSION, None)
-    if version is None:  # a route outside the guard's prefix
-        version = parse_client_version(
-            request.headers.get(PROTOCOL_HEADER), request.headers.get(SCHEMA_HEADER)
-        )
-        require_supported(version)
+    version: ClientVersion = getattr(request.state, _CLIENT_VERSION)
     return version
 
 

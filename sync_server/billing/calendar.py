@@ -9,13 +9,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared_models.rules.invoice_workflow import local_date
+from shared_models.rules.invoice_workflow import FALLBACK_ZONE, zone_date
 from shared_models.sync.codec import synced_table
 from shared_models.types import utcnow
 
-#: The zone used when a location has none we know (its dates are then UTC's).
-FALLBACK_ZONE = "UTC"
-
+__all__ = ["FALLBACK_ZONE", "location_dates", "location_timezones", "zone_date"]
 
 #: session.info key: location id -> zone, read once per session (a push recomputes many
 #: invoices of the same few branches).
@@ -30,14 +28,6 @@ def location_timezones(session: Session, location_ids: Iterable[uuid.UUID]) -> d
         t = synced_table("location")
         cache.update(session.execute(select(t.c.id, t.c.timezone).where(t.c.id.in_(missing))).all())
     return {i: cache[i] for i in ids if i in cache}
-
-
-def zone_date(timezone: str | None, now: dt.datetime) -> dt.date:
-    """``local_date`` that falls back to UTC for a missing or unknown zone."""
-    try:
-        return local_date(timezone or FALLBACK_ZONE, now)
-    except ValueError:
-        return local_date(FALLBACK_ZONE, now)
 
 
 def location_dates(

@@ -54,9 +54,10 @@ from shared_models.rules.fleet_service import (
     preventive_due,
     reading_overdue,
 )
+from shared_models.rules.invoice_workflow import zone_date
 from shared_models.rules.scheduling import MaintenanceState
 from shared_models.types import utcnow
-from sync_server.billing.calendar import location_dates, zone_date
+from sync_server.billing.calendar import location_dates
 from sync_server.core.logging import get_logger
 
 if TYPE_CHECKING:

@@ -63,18 +63,24 @@ def _mo_double_booked(board: Board) -> tuple[ScheduleConflict, uuid.UUID, uuid.U
     return flag, own, other
 
 
-def test_moving_the_other_journey_to_another_day_resolves_the_flag(
-    board: Board,  # noqa: F811
-) -> None:
-    flag, _own, other = _mo_double_booked(board)
-    start, later = _start_of(board, other), DAY + dt.timedelta(days=1)
+def _a_day_later(board: Board, journey: uuid.UUID) -> tuple[dt.datetime, dt.date]:  # noqa: F811
+    """Push the journey (on DAY) to the same hour of the next day: its old start, new day."""
+    start, later = _start_of(board, journey), DAY + dt.timedelta(days=1)
     board.update(
         "journey",
-        other,
+        journey,
         {"scheduled_date": DAY, "scheduled_start": start},
         scheduled_date=later,
         scheduled_start=start + dt.timedelta(days=1),
     )
+    return start, later
+
+
+def test_moving_the_other_journey_to_another_day_resolves_the_flag(
+    board: Board,  # noqa: F811
+) -> None:
+    flag, _own, other = _mo_double_booked(board)
+    start, later = _a_day_later(board, other)
     [after] = board.flags(PERSON)
     assert after.id == flag.id and after.version > flag.version
     hour = f"{start.astimezone(TORONTO):%H:%M}"
@@ -294,14 +300,7 @@ def test_a_flag_whose_note_a_dispatcher_rewrote_entirely_still_resolves_when_its
         assert after.resolved_at is None and after.note == note
         assert _pair(after) == (own, other)  # what the flag is about is not in its note
         flag = after
-    start, later = _start_of(board, other), DAY + dt.timedelta(days=1)
-    board.update(
-        "journey",
-        other,
-        {"scheduled_date": DAY, "scheduled_start": start},
-        scheduled_date=later,
-        scheduled_start=start + dt.timedelta(days=1),
-    )
+    _, later = _a_day_later(board, other)
     [after] = board.flags(PERSON)
     _resolved_by_server(after, f"{_label(board, other)} moved to {later.isoformat()}")
     assert after.note.startswith("Resolved automatically")  # the blank note, then the why
